@@ -1,0 +1,10 @@
+"""The `vivier` command: a thin layer over the library. Each module registers its commands."""
+
+from __future__ import annotations
+
+from vivier.cli import demo  # noqa: F401  (registers commands)
+from vivier.cli.app import app
+
+
+def main() -> None:
+    app()

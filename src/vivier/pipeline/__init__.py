@@ -1,0 +1,1 @@
+"""Orchestration: ingest (format detection, loading, summaries) and the demo."""

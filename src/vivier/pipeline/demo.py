@@ -1,0 +1,30 @@
+"""The demo: every step of vivier on the bundled sample data, in a fresh data directory.
+
+Each step is a function taking the settings and yielding French lines to print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+
+from vivier.config import Settings
+
+Step = Callable[[Settings], Iterator[str]]
+
+
+def demo_data_dir() -> Path:
+    return Path(str(resources.files("vivier").joinpath("demo_data")))
+
+
+def steps() -> list[Step]:
+    """The demo's steps, in order. Later features append theirs."""
+    return []
+
+
+def run_demo(settings: Settings) -> Iterator[str]:
+    settings.ensure_home()
+    yield f"Démonstration de vivier dans {settings.home.resolve()}"
+    for step in steps():
+        yield from step(settings)

@@ -1,0 +1,103 @@
+"""The warehouse schema, declared once as data. Each table: column name → DuckDB type.
+
+Other modules of `vivier.warehouse` add their tables here (one entry per table).
+"""
+
+from __future__ import annotations
+
+TABLES: dict[str, dict[str, str]] = {
+    # One row per ingested file (provenance; re-ingesting the same content is a no-op).
+    "ingest_files": {
+        "file_id": "INTEGER PRIMARY KEY",
+        "path": "VARCHAR",
+        "sha256": "VARCHAR UNIQUE",
+        "format": "VARCHAR",
+        "ingested_at": "TIMESTAMP",
+        "read": "INTEGER",
+        "loaded": "INTEGER",
+        "rejected": "INTEGER",
+        "duplicates": "INTEGER",
+    },
+    # One row per contract; uid is the national key: buyer SIRET + '|' + contract id.
+    "contracts": {
+        "uid": "VARCHAR PRIMARY KEY",
+        "contract_id": "VARCHAR",
+        "kind": "VARCHAR",  # 'marche' | 'concession'
+        "buyer_id_raw": "VARCHAR",
+        "buyer_siret": "VARCHAR",  # valid SIRET or NULL
+        "buyer_siren": "VARCHAR",
+        "buyer_name": "VARCHAR",
+        "nature": "VARCHAR",
+        "object": "VARCHAR",
+        "cpv_raw": "VARCHAR",
+        "cpv": "VARCHAR",  # 8 digits, known in CPV 2008, or NULL
+        "procedure_raw": "VARCHAR",
+        "procedure": "VARCHAR",  # one vocabulary, see vivier.sources.vocabulary
+        "amount_raw": "VARCHAR",
+        "amount": "DOUBLE",  # clean amount excl. VAT, NULL when flagged invalid
+        "price_form": "VARCHAR",
+        "duration_months": "DOUBLE",
+        "notification_date_raw": "VARCHAR",
+        "notification_date": "DATE",  # NULL when missing or impossible
+        "publication_date": "DATE",
+        "place_code": "VARCHAR",
+        "place_type": "VARCHAR",
+        "innovative": "BOOLEAN",
+        "offers_received": "INTEGER",
+        "source": "VARCHAR",  # first source that published it
+        "file_id": "INTEGER",
+    },
+    # Every (contract, source) pair that published the contract: duplicates keep provenance.
+    "contract_sources": {
+        "uid": "VARCHAR",
+        "source": "VARCHAR",
+        "file_id": "INTEGER",
+        "record_index": "BIGINT",
+    },
+    # Suppliers (titulaires) of a contract, several per contract.
+    "contract_suppliers": {
+        "uid": "VARCHAR",
+        "position": "INTEGER",
+        "id_raw": "VARCHAR",
+        "id_type": "VARCHAR",
+        "siret": "VARCHAR",  # valid SIRET or NULL
+        "siren": "VARCHAR",  # valid SIREN (from SIRET or given) or NULL
+        "name": "VARCHAR",
+    },
+    # Modifications, in their own table: contracts.amount stays the initial amount.
+    "modifications": {
+        "uid": "VARCHAR",
+        "position": "INTEGER",
+        "modification_id": "VARCHAR",
+        "notification_date": "DATE",
+        "publication_date": "DATE",
+        "amount": "DOUBLE",
+        "duration_months": "DOUBLE",
+        "object": "VARCHAR",
+        "raw": "VARCHAR",
+    },
+    # Quality flags: the raw value is kept, the clean value is in the entity's table (or NULL).
+    "flags": {
+        "uid": "VARCHAR",
+        "entity": "VARCHAR",  # 'contract' | 'supplier' | 'tender' ...
+        "field": "VARCHAR",
+        "reason": "VARCHAR",
+        "raw_value": "VARCHAR",
+    },
+    # Records that could not be loaded, with their reason and raw text.
+    "rejects": {
+        "file_id": "INTEGER",
+        "record_index": "BIGINT",
+        "reason": "VARCHAR",
+        "raw": "VARCHAR",
+    },
+}
+
+
+def create_statements() -> list[str]:
+    return [
+        f"CREATE TABLE IF NOT EXISTS {name} ("
+        + ", ".join(f"{column} {kind}" for column, kind in columns.items())
+        + ")"
+        for name, columns in TABLES.items()
+    ]
