@@ -91,6 +91,52 @@ TABLES: dict[str, dict[str, str]] = {
         "reason": "VARCHAR",
         "raw": "VARCHAR",
     },
+    # Companies and public bodies (SIRENE stock, recherche-entreprises answers).
+    "companies": {
+        "siren": "VARCHAR PRIMARY KEY",
+        "name": "VARCHAR",
+        "created_on": "DATE",
+        "naf": "VARCHAR",  # NAF rév. 2 'NN.NNX'
+        "legal_category": "VARCHAR",  # 4-digit catégorie juridique
+        "size_category": "VARCHAR",  # 'PME' | 'ETI' | 'GE' | NULL
+        "headcount_band": "VARCHAR",
+        "active": "BOOLEAN",
+        "departement": "VARCHAR",
+        "region": "VARCHAR",
+        "source": "VARCHAR",  # 'sirene_stock' | 'recherche_entreprises'
+    },
+    # Public buyers (one row per buyer SIRET), recomputed by warehouse.buyers.refresh_buyers.
+    "buyers": {
+        "siret": "VARCHAR PRIMARY KEY",
+        "siren": "VARCHAR",
+        "name": "VARCHAR",
+        "perimeter": "VARCHAR",  # see vivier.buyers.PERIMETERS
+        "ministry": "VARCHAR",  # State buyers only; 'non attribué' when unsure
+        "evidence": "VARCHAR",
+        "region": "VARCHAR",
+    },
+    # Imported start-up lists (one row per label; re-importing replaces its members).
+    "startup_labels": {
+        "label": "VARCHAR PRIMARY KEY",
+        "kind": "VARCHAR",  # 'ilab' | 'next40_120' | 'csv'
+        "valid_from": "DATE",
+        "valid_to": "DATE",
+        "source_file": "VARCHAR",
+        "imported_at": "TIMESTAMP",
+    },
+    # Members of a start-up list, with their profile text (read by the matching).
+    "startup_members": {
+        "label": "VARCHAR",
+        "siren": "VARCHAR",
+        "name": "VARCHAR",
+        "description": "VARCHAR",
+        "domain": "VARCHAR",
+        "region": "VARCHAR",
+        "year": "INTEGER",
+        "valid_from": "DATE",
+        "valid_to": "DATE",
+        "confidence": "DOUBLE",  # 1.0 when the list gives the SIREN
+    },
 }
 
 
