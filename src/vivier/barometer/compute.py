@@ -1,0 +1,153 @@
+"""The barometer of one year: headline, breakdowns, trend, target gap, coverage, sensitivity.
+
+The method is `docs/barometer-method.md`; the SQL is `vivier.warehouse.barometer`.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from vivier.barometer import coverage as coverage_section
+from vivier.barometer.definitions import Definition
+from vivier.barometer.figures import figures, share
+from vivier.barometer.labels import BREAKDOWNS, PERIMETERS, key_label, perimeter_label
+from vivier.config import Settings
+from vivier.errors import BadValueError
+from vivier.warehouse import barometer as sql
+
+SIREN_EXPR = "s.siren"
+DATE_EXPR = "scoped.notification_date"
+TOP_BUYERS = 10
+
+
+def check_perimeter(perimeter: str) -> str:
+    if perimeter not in PERIMETERS:
+        choices = ", ".join(PERIMETERS)
+        raise BadValueError(f"Périmètre inconnu : « {perimeter} » (choix : {choices}).")
+    return perimeter
+
+
+def condition_of(definition: Definition) -> str:
+    return definition.sql_condition(SIREN_EXPR, DATE_EXPR)
+
+
+def breakdown_rows(connection: duckdb.DuckDBPyConnection, name: str, year: int) -> list[dict]:
+    rows = []
+    for row in sql.breakdown(connection, name, year):
+        shaped = {"key": row["key"], "label": key_label(name, row["key"])}
+        if name == "buyer":
+            shaped["label"] = row["name"] or shaped["label"]
+            shaped["perimeter"] = row["buyer_perimeter"]
+        shaped.update(figures(row))
+        rows.append(shaped)
+    return rows
+
+
+def top_buyers(buyer_rows: list[dict]) -> list[dict]:
+    """The buyers that bought most from start-ups (value, then fractional count)."""
+    buying = [row for row in buyer_rows if row["startup_contracts"] > 0]
+    buying.sort(key=lambda row: (-row["amount_startup"], -row["startup_contracts"], row["key"]))
+    return buying[:TOP_BUYERS]
+
+
+def target_gap(
+    connection: duckdb.DuckDBPyConnection, year: int, definition: Definition, settings: Settings
+) -> dict:
+    """The State's target: the gap in points and in euros at the year's volume."""
+    perimeter = settings.target_perimeter
+    row = sql.sensitivity(connection, year, perimeter, [condition_of(definition)])[0]
+    current = share(row["amount_startup"], row["amount_total"])
+    target = settings.target_share
+    gap_points = round((target - current) * 100, 4) if current is not None else None
+    gap_amount = round(target * row["amount_total"] - row["amount_startup"], 2)
+    return {
+        "share": target,
+        "year": settings.target_year,
+        "perimeter": perimeter,
+        "perimeter_label": perimeter_label(perimeter),
+        "amount_total": round(row["amount_total"], 2),
+        "amount_startup": round(row["amount_startup"], 2),
+        "current_share": current,
+        "gap_points": gap_points,
+        "gap_amount": gap_amount if current is not None else None,
+        "reached": current is not None and current >= target,
+    }
+
+
+def sensitivity(
+    connection: duckdb.DuckDBPyConnection,
+    year: int,
+    perimeter: str,
+    definitions: list[Definition],
+) -> list[dict]:
+    conditions = [condition_of(definition) for definition in definitions]
+    rows = sql.sensitivity(connection, year, perimeter, conditions)
+    return [
+        {"definition": definition.name, "version": str(definition.version), **figures(row)}
+        for definition, row in zip(definitions, rows, strict=True)
+    ]
+
+
+def notes(result: dict, unlisted: int) -> list[str]:
+    """What a reader must know to read the figures right (French)."""
+    lines = []
+    if unlisted:
+        lines.append(
+            f"{unlisted} contrat(s) d'acheteurs absents de la table des acheteurs "
+            "sont comptés dans le périmètre « autres »."
+        )
+    if result["undated_contracts"]:
+        lines.append(
+            f"{result['undated_contracts']} contrat(s) sans date de notification valide "
+            "sont hors des chiffres annuels (« non datés »)."
+        )
+    if result["excluded_amounts"]:
+        lines.append(
+            f"{result['excluded_amounts']} contrat(s) au montant invalide ou absent sont "
+            "comptés en nombre mais exclus des montants."
+        )
+    if not result["contracts"]:
+        lines.append("Aucun contrat daté pour cette année et ce périmètre.")
+    return lines
+
+
+def compute_barometer(
+    connection: duckdb.DuckDBPyConnection,
+    year: int,
+    definition: Definition,
+    settings: Settings,
+    perimeter: str = "all",
+    sensitivity_definitions: list[Definition] | None = None,
+) -> dict:
+    """Every figure of the barometer of `year`, as one JSON-ready dict."""
+    check_perimeter(perimeter)
+    sql.build_scope(connection, perimeter, condition_of(definition))
+    head = sql.headline(connection, year)
+    result = {
+        "year": year,
+        "perimeter": perimeter,
+        "perimeter_label": perimeter_label(perimeter),
+        "definition": definition.name,
+        "definition_version": str(definition.version),
+        **figures(head),
+        "undated_contracts": sql.undated_contracts(connection, perimeter),
+    }
+    result["excluded_amount_reasons"] = sql.excluded_amount_reasons(connection, year)
+    result["breakdowns"] = {name: breakdown_rows(connection, name, year) for name in BREAKDOWNS}
+    result["top_buyers"] = top_buyers(result["breakdowns"]["buyer"])
+    result["trend"] = [{"year": int(row["year"]), **figures(row)} for row in sql.trend(connection)]
+    result["target"] = target_gap(connection, year, definition, settings)
+    result["coverage"] = coverage_section.coverage(connection, year)
+    result["sensitivity"] = sensitivity(
+        connection, year, perimeter, sensitivity_definitions or [definition]
+    )
+    result["notes"] = notes(result, int(head["unlisted_buyer_contracts"]))
+    return result
+
+
+def latest_year(connection: duckdb.DuckDBPyConnection, minimum_contracts: int = 1) -> int | None:
+    """The most recent year with at least `minimum_contracts` dated contracts."""
+    years = [
+        year for year, count in sql.years_with_contracts(connection) if count >= minimum_contracts
+    ]
+    return max(years) if years else None

@@ -1,0 +1,237 @@
+"""The barometer's SQL: set-based aggregates over contracts, suppliers and buyers.
+
+One temporary table (`barometer_scope`, one row per dated contract of the perimeter, with
+its start-up fraction under the chosen definition) feeds every breakdown, the trend and the
+coverage. Start-up conditions come from `vivier.startups.definitions` as DuckDB boolean
+expressions over a SIREN expression and a date expression.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+SCOPE_TABLE = "barometer_scope"
+
+# Every buyer once (a buyer listed twice must not count its contracts twice).
+_BUYERS = """(SELECT siret, any_value(perimeter) AS perimeter, any_value(ministry) AS ministry,
+       any_value(region) AS region, any_value(name) AS name
+  FROM buyers GROUP BY siret)"""
+_NO_BUYERS = """(SELECT NULL::VARCHAR AS siret, NULL::VARCHAR AS perimeter,
+       NULL::VARCHAR AS ministry, NULL::VARCHAR AS region, NULL::VARCHAR AS name WHERE false)"""
+
+# The amount bands (EUR excl. VAT): French procurement thresholds.
+AMOUNT_BAND_SQL = """CASE
+  WHEN amount IS NULL THEN NULL
+  WHEN amount < 40000 THEN '1'
+  WHEN amount < 90000 THEN '2'
+  WHEN amount < 221000 THEN '3'
+  WHEN amount < 1000000 THEN '4'
+  WHEN amount < 5538000 THEN '5'
+  ELSE '6' END"""
+
+# Breakdown name → (key expression over the scope table, extra filter or None).
+BREAKDOWN_KEYS: dict[str, tuple[str, str | None]] = {
+    "perimeter": ("perimeter", None),
+    "ministry": ("ministry", "perimeter IN ('etat', 'etat_ep')"),
+    "buyer": ("buyer_key", None),
+    "cpv_division": ("substr(cpv, 1, 2)", None),
+    "procedure": ("procedure", None),
+    "nature": ("nature", None),
+    "region": ("region", None),
+    "amount_band": (AMOUNT_BAND_SQL, None),
+    "innovative": ("CASE WHEN innovative THEN 'oui' WHEN NOT innovative THEN 'non' END", None),
+}
+
+_AGGREGATES = """count(*) AS contracts,
+  count(*) FILTER (WHERE has_startup) AS contracts_with_startup,
+  coalesce(sum(startup_fraction), 0) AS startup_contracts,
+  coalesce(sum(amount), 0) AS amount_total,
+  coalesce(sum(amount * startup_fraction), 0) AS amount_startup,
+  count(*) FILTER (WHERE amount IS NULL) AS excluded_amounts"""
+
+AGGREGATE_COLUMNS = [
+    "contracts",
+    "contracts_with_startup",
+    "startup_contracts",
+    "amount_total",
+    "amount_startup",
+    "excluded_amounts",
+]
+
+
+def table_exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = connection.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _buyers(connection: duckdb.DuckDBPyConnection) -> str:
+    return _BUYERS if table_exists(connection, "buyers") else _NO_BUYERS
+
+
+def _perimeter_clause(perimeter: str) -> tuple[str, list]:
+    if perimeter == "all":
+        return "", []
+    return "AND coalesce(b.perimeter, 'autres') = ?", [perimeter]
+
+
+def _scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> str:
+    return f"""scoped AS (
+  SELECT c.uid, coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
+         coalesce(b.name, c.buyer_name) AS buyer_name,
+         coalesce(b.perimeter, 'autres') AS perimeter, b.siret IS NULL AS buyer_unlisted,
+         b.ministry, b.region, c.cpv, c.procedure, c.nature, c.innovative, c.amount,
+         c.notification_date, year(c.notification_date) AS year,
+         coalesce(c.publication_date, c.notification_date) AS published
+  FROM contracts c LEFT JOIN {buyers} b ON b.siret = c.buyer_siret
+  WHERE c.notification_date IS NOT NULL {perimeter_clause} {year_clause})"""
+
+
+def build_scope(connection: duckdb.DuckDBPyConnection, perimeter: str, condition: str) -> None:
+    """(Re)create the scope table: every dated contract of the perimeter, every year.
+
+    `condition` is a boolean over `s.siren` and `scoped.notification_date`."""
+    clause, params = _perimeter_clause(perimeter)
+    sql = f"""CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS
+WITH {_scoped_cte(_buyers(connection), clause)},
+supplied AS (
+  SELECT s.uid, count(*) AS n_suppliers, count(s.siren) AS n_valid_siren,
+         count(*) FILTER (WHERE s.siren IS NOT NULL AND ({condition})) AS n_startup
+  FROM contract_suppliers s JOIN scoped ON scoped.uid = s.uid
+  GROUP BY s.uid)
+SELECT scoped.*, coalesce(n_suppliers, 0) AS n_suppliers,
+       coalesce(n_valid_siren, 0) AS n_valid_siren, coalesce(n_startup, 0) AS n_startup,
+       CASE WHEN n_suppliers > 0 THEN n_startup / n_suppliers ELSE 0 END AS startup_fraction,
+       coalesce(n_startup, 0) > 0 AS has_startup
+FROM scoped LEFT JOIN supplied USING (uid)"""
+    connection.execute(sql, params)
+
+
+def _rows(connection, sql: str, params: list) -> list[dict]:
+    cursor = connection.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def headline(connection: duckdb.DuckDBPyConnection, year: int) -> dict:
+    sql = f"SELECT {_AGGREGATES}, count(*) FILTER (WHERE buyer_unlisted) AS unlisted_buyer_contracts FROM {SCOPE_TABLE} WHERE year = ?"  # noqa: E501
+    return _rows(connection, sql, [year])[0]
+
+
+def breakdown(connection: duckdb.DuckDBPyConnection, name: str, year: int) -> list[dict]:
+    """One row per key of the breakdown: the aggregates, biggest amounts first."""
+    key, extra = BREAKDOWN_KEYS[name]
+    where = f"year = ? AND {extra}" if extra else "year = ?"
+    names = (
+        ", any_value(buyer_name) AS name, any_value(perimeter) AS buyer_perimeter"
+        if name == "buyer"
+        else ""
+    )
+    sql = f"""SELECT {key} AS key{names}, {_AGGREGATES} FROM {SCOPE_TABLE} WHERE {where}
+GROUP BY 1 ORDER BY amount_total DESC, contracts DESC, key NULLS LAST"""
+    return _rows(connection, sql, [year])
+
+
+def trend(connection: duckdb.DuckDBPyConnection) -> list[dict]:
+    sql = f"SELECT year, {_AGGREGATES} FROM {SCOPE_TABLE} GROUP BY year ORDER BY year"
+    return _rows(connection, sql, [])
+
+
+def undated_contracts(connection: duckdb.DuckDBPyConnection, perimeter: str) -> int:
+    clause, params = _perimeter_clause(perimeter)
+    sql = f"""SELECT count(*) FROM contracts c LEFT JOIN {_buyers(connection)} b
+  ON b.siret = c.buyer_siret WHERE c.notification_date IS NULL {clause}"""
+    return connection.execute(sql, params).fetchone()[0]
+
+
+def excluded_amount_reasons(connection: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+    """Why amounts of the year were left out: the ingest's flags on the amount field."""
+    if not table_exists(connection, "flags"):
+        return []
+    sql = f"""SELECT coalesce(f.reason, 'montant absent') AS reason,
+  count(DISTINCT s.uid) AS contracts
+FROM {SCOPE_TABLE} s LEFT JOIN flags f
+  ON f.uid = s.uid AND f.entity = 'contract' AND f.field = 'amount'
+WHERE s.year = ? AND s.amount IS NULL GROUP BY 1 ORDER BY 2 DESC, 1"""
+    return _rows(connection, sql, [year])
+
+
+def sensitivity(
+    connection: duckdb.DuckDBPyConnection,
+    year: int,
+    perimeter: str,
+    conditions: list[str],
+) -> list[dict]:
+    """The headline aggregates under several start-up conditions, in one pass."""
+    if not conditions:
+        return []
+    clause, params = _perimeter_clause(perimeter)
+    counts = ",\n         ".join(
+        f"count(*) FILTER (WHERE s.siren IS NOT NULL AND ({condition})) AS n{index}"
+        for index, condition in enumerate(conditions)
+    )
+    fraction = "CASE WHEN n_suppliers > 0 THEN n{i} / n_suppliers ELSE 0 END"
+    selects = ",\n  ".join(
+        f"count(*) FILTER (WHERE n{i} > 0) AS contracts_with_startup_{i}, "
+        f"coalesce(sum({fraction.format(i=i)}), 0) AS startup_contracts_{i}, "
+        f"coalesce(sum(amount * {fraction.format(i=i)}), 0) AS amount_startup_{i}"
+        for i in range(len(conditions))
+    )
+    year_clause = "AND year(c.notification_date) = ?"
+    sql = f"""WITH {_scoped_cte(_buyers(connection), clause, year_clause)},
+supplied AS (
+  SELECT s.uid, count(*) AS n_suppliers,
+         {counts}
+  FROM contract_suppliers s JOIN scoped ON scoped.uid = s.uid
+  GROUP BY s.uid),
+joined AS (
+  SELECT scoped.amount, supplied.* EXCLUDE (uid)
+  FROM scoped LEFT JOIN supplied USING (uid))
+SELECT count(*) AS contracts, coalesce(sum(amount), 0) AS amount_total,
+  {selects}
+FROM joined"""
+    row = _rows(connection, sql, [*params, year])[0]
+    return [
+        {
+            "contracts": row["contracts"],
+            "amount_total": row["amount_total"],
+            "contracts_with_startup": row[f"contracts_with_startup_{i}"],
+            "startup_contracts": row[f"startup_contracts_{i}"],
+            "amount_startup": row[f"amount_startup_{i}"],
+        }
+        for i in range(len(conditions))
+    ]
+
+
+def perimeter_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per perimeter and year: contracts, buyers, supplier rows and valid SIRENs."""
+    sql = f"""SELECT perimeter, year, count(*) AS contracts,
+  count(DISTINCT buyer_key) AS buyers, min(published) AS first_publication,
+  max(published) AS last_publication, sum(n_suppliers) AS suppliers,
+  sum(n_valid_siren) AS suppliers_valid_siren
+FROM {SCOPE_TABLE} GROUP BY perimeter, year ORDER BY perimeter, year"""
+    return _rows(connection, sql, [])
+
+
+def buyer_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per buyer: contracts per year, first and last publication, valid SIRENs."""
+    sql = f"""WITH per_year AS (
+  SELECT buyer_key, year, count(*) AS contracts, any_value(buyer_name) AS name,
+         any_value(perimeter) AS perimeter, min(published) AS first_publication,
+         max(published) AS last_publication, sum(n_suppliers) AS suppliers,
+         sum(n_valid_siren) AS suppliers_valid_siren
+  FROM {SCOPE_TABLE} GROUP BY buyer_key, year)
+SELECT buyer_key AS key, any_value(name) AS name, any_value(perimeter) AS perimeter,
+  min(first_publication) AS first_publication, max(last_publication) AS last_publication,
+  list(struct_pack(year := year, contracts := contracts) ORDER BY year) AS years,
+  sum(suppliers) AS suppliers, sum(suppliers_valid_siren) AS suppliers_valid_siren
+FROM per_year GROUP BY buyer_key ORDER BY buyer_key NULLS LAST"""
+    return _rows(connection, sql, [])
+
+
+def years_with_contracts(connection: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
+    """(year, dated contracts) for every year in the warehouse."""
+    sql = """SELECT year(notification_date) AS year, count(*) FROM contracts
+WHERE notification_date IS NOT NULL GROUP BY 1 ORDER BY 1"""
+    return [(int(year), int(count)) for year, count in connection.execute(sql).fetchall()]
