@@ -1,0 +1,91 @@
+"""Streaming JSON: items under a prefix, parsed by ijson's C backend, with French errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import ijson
+
+from vivier.errors import SourceError
+
+try:
+    _BACKEND = ijson.get_backend("yajl2_c")
+except ImportError:  # pragma: no cover - the C backend ships with ijson wheels
+    _BACKEND = ijson
+
+_MARCHES_LIST = re.compile(rb'"marches"\s*:\s*\[')
+_MARCHES_OBJECT = re.compile(rb'"marches"\s*:\s*\{')
+# Bare NaN / Infinity values (written by pandas), read as null.
+_NOT_A_NUMBER = re.compile(rb"([:\[,]\s*)-?(?:NaN|Infinity)(?=\s*[,}\]])")
+_CARRY = 16
+
+
+def looks_like_json(head: bytes) -> bool:
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return stripped[:1] in (b"{", b"[")
+
+
+def has_marches_list(head: bytes) -> bool:
+    return looks_like_json(head) and _MARCHES_LIST.search(head) is not None
+
+
+def has_marches_object(head: bytes) -> bool:
+    return looks_like_json(head) and _MARCHES_OBJECT.search(head) is not None
+
+
+class CountingStream:
+    """A binary stream that counts bytes read, watches for a marker (e.g. a key) and
+    turns the bare `NaN` values some exports contain into `null`."""
+
+    def __init__(self, raw: BinaryIO, marker: bytes | None = None):
+        self.raw = raw
+        self.position = 0
+        self.marker = marker
+        self.marker_seen = False
+        self._tail = b""
+        self._carry = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while True:
+            chunk = self.raw.read(size)
+            self.position += len(chunk)
+            if self.marker and not self.marker_seen and chunk:
+                window = self._tail + chunk
+                self.marker_seen = self.marker in window
+                self._tail = window[-len(self.marker) :]
+            data = self._carry + chunk
+            if not chunk:  # end of stream: hand over what is left
+                self._carry = b""
+                return self._fix(data)
+            self._carry = data[-_CARRY:]
+            data = data[:-_CARRY]
+            if data:
+                return self._fix(data)
+
+    @staticmethod
+    def _fix(data: bytes) -> bytes:
+        if b"NaN" in data or b"Infinity" in data:
+            return _NOT_A_NUMBER.sub(rb"\1null", data)
+        return data
+
+
+def iter_items(stream: CountingStream, prefix: str, path: str, done: int = 0) -> Iterator[object]:
+    """Yield each JSON value at `prefix` (e.g. 'marches.item'); errors name the file and place."""
+    count = done
+    try:
+        for item in _BACKEND.items(stream, prefix, use_float=True, buf_size=256 * 1024):
+            count += 1
+            yield item
+    except (ijson.JSONError, UnicodeDecodeError, ValueError) as error:
+        raise SourceError(
+            f"JSON malformé ou tronqué ({str(error).strip().splitlines()[0][:120]})",
+            path=path,
+            where=f"l'octet {_spaced(stream.position)} environ, "
+            f"après {_spaced(count)} enregistrements",
+        ) from None
+
+
+def _spaced(number: int) -> str:
+    return f"{number:,}".replace(",", "\u202f")

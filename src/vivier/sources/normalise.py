@@ -1,0 +1,205 @@
+"""Shared normalisation of raw DECP values: amounts, dates, CPV, SIRET, texts.
+
+Never a silent fix: each function returns the clean value (or None) and appends a
+`Flag` with its reason to the list it is given when the raw value is suspicious.
+Flag reasons are documented in docs/ingest.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from vivier import codes
+from vivier.models import Flag
+from vivier.reference import cpv_table
+
+GARBLED = "\ufffd"
+MIN_YEAR = 1990  # DECP starts in 2018; older notification dates exist but not before this
+MAX_FUTURE_YEARS = 1
+_TRUE = {"true", "oui", "1", "vrai", "yes"}
+_FALSE = {"false", "non", "0", "faux", "no"}
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What readers need from the settings (kept small so readers stay pure)."""
+
+    absurd_amount: float = 1_000_000_000.0
+    max_year: int = date.today().year + MAX_FUTURE_YEARS
+
+
+DEFAULT_CONTEXT = ReadContext()
+
+
+def text(value: object) -> str | None:
+    """A stripped string, or None for null/empty values."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, dict | list):
+        raise TypeError("texte attendu, objet trouvé")
+    return str(value)
+
+
+def check_text(value: object, entity: str, field_name: str, flags: list[Flag]) -> str | None:
+    """A text kept as published; flagged when it contains U+FFFD (garbled accents)."""
+    clean = text(value)
+    if clean is not None and GARBLED in clean:
+        flags.append(Flag(entity, field_name, "text_garbled", clean))
+    return clean
+
+
+def _is_placeholder(amount: float) -> bool:
+    whole = str(int(amount)) if amount < 1e15 else ""
+    return len(whole) >= 6 and set(whole) == {"9"}
+
+
+def parse_number(value: object) -> float | None:
+    """A float from a JSON number or a French/English numeric string; raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError("booléen")
+    if isinstance(value, int | float):
+        return float(value)
+    cleaned = str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    number = float(cleaned)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("nombre non fini")
+    return number
+
+
+def amount(
+    value: object, field_name: str, flags: list[Flag], context: ReadContext
+) -> tuple[str | None, float | None]:
+    """(raw, clean) amount excl. VAT; placeholders, absurd and non-positive amounts → None."""
+    if value is None or value == "":
+        return None, None
+    raw = str(value)
+    try:
+        number = parse_number(value)
+    except (ValueError, TypeError, OverflowError):
+        flags.append(Flag("contract", field_name, "amount_not_number", raw))
+        return raw, None
+    if number <= 0:
+        reason = "amount_not_positive"
+    elif number >= context.absurd_amount:
+        reason = "amount_absurd"
+    elif _is_placeholder(number):
+        reason = "amount_placeholder"
+    else:
+        return raw, number
+    flags.append(Flag("contract", field_name, reason, raw))
+    return raw, None
+
+
+def number(value: object, field_name: str, flags: list[Flag], entity: str = "contract"):
+    """A plain float (duration...), None when missing or not a number (flagged)."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_number(value)
+    except (ValueError, TypeError, OverflowError):
+        flags.append(Flag(entity, field_name, "not_a_number", str(value)))
+        return None
+
+
+def integer(value: object, field_name: str, flags: list[Flag]) -> int | None:
+    parsed = number(value, field_name, flags)
+    if parsed is None:
+        return None
+    if parsed != int(parsed) or not -(2**31) < parsed < 2**31:
+        flags.append(Flag("contract", field_name, "not_a_number", str(value)))
+        return None
+    return int(parsed)
+
+
+def boolean(value: object, field_name: str, flags: list[Flag]) -> bool | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    flags.append(Flag("contract", field_name, "not_a_boolean", str(value)))
+    return None
+
+
+def parse_date(value: object) -> date | None:
+    """'2018-12-17', '2018-12-17+01:00', '2018-12-17T00:00:00Z' → date; raises ValueError."""
+    raw = str(value).strip()
+    if len(raw) < 10 or raw[4] != "-" or raw[7] != "-":
+        raise ValueError(raw)
+    return date(int(raw[0:4]), int(raw[5:7]), int(raw[8:10]))
+
+
+def day(
+    value: object,
+    field_name: str,
+    flags: list[Flag],
+    context: ReadContext,
+    entity: str = "contract",
+    required: bool = False,
+) -> date | None:
+    """A date, None when missing (flagged if required), malformed or impossible."""
+    if value is None or value == "":
+        if required:
+            flags.append(Flag(entity, field_name, "date_missing", None))
+        return None
+    try:
+        parsed = parse_date(value)
+    except (ValueError, TypeError):
+        flags.append(Flag(entity, field_name, "date_malformed", str(value)))
+        return None
+    if not MIN_YEAR <= parsed.year <= context.max_year:
+        flags.append(Flag(entity, field_name, "date_impossible", str(value)))
+        return None
+    return parsed
+
+
+def cpv(value: object, flags: list[Flag], required: bool = True) -> tuple[str | None, str | None]:
+    """(raw, clean) CPV: 8 digits, check digit stripped, leading zero restored, known code."""
+    raw = text(value)
+    if raw is None:
+        if required:
+            flags.append(Flag("contract", "cpv", "cpv_missing", None))
+        return None, None
+    checked = codes.normalise_cpv(raw)
+    if not checked.ok:
+        flags.append(Flag("contract", "cpv", checked.problem, raw))
+        return raw, None
+    if checked.value not in cpv_table():
+        flags.append(Flag("contract", "cpv", "cpv_unknown", raw))
+        return raw, None
+    return raw, checked.value
+
+
+def siret(
+    value: object, entity: str, field_name: str, flags: list[Flag]
+) -> tuple[str | None, str | None, str | None]:
+    """(raw, valid SIRET or None, SIREN of a valid SIRET or None)."""
+    raw = text(value)
+    checked = codes.check_siret(raw)
+    if not checked.ok:
+        flags.append(Flag(entity, field_name, checked.problem, raw))
+        return raw, None, None
+    return raw, checked.value, codes.siren_of(checked.value)
+
+
+def siren(value: object, entity: str, field_name: str, flags: list[Flag]) -> str | None:
+    checked = codes.check_siren(value)
+    if not checked.ok:
+        flags.append(Flag(entity, field_name, checked.problem, text(value)))
+    return checked.value
+
+
+def dates_in_order(
+    notified: date | None, published: date | None, raw: str | None, flags: list[Flag]
+) -> None:
+    """Flag a contract notified after its data were published (the date is kept)."""
+    if notified and published and notified > published:
+        flags.append(Flag("contract", "notification_date", "notified_after_publication", raw))
