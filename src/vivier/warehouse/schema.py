@@ -84,6 +84,59 @@ TABLES: dict[str, dict[str, str]] = {
         "reason": "VARCHAR",
         "raw_value": "VARCHAR",
     },
+    # Tender notices (TED, BOAMP): one row per notice; uid = source + ':' + notice id.
+    "tender_notices": {
+        "uid": "VARCHAR PRIMARY KEY",
+        "source": "VARCHAR",  # 'ted' | 'boamp'
+        "format": "VARCHAR",
+        "notice_id": "VARCHAR",
+        "kind": "VARCHAR",  # 'planning' | 'competition' | 'result' | 'other'
+        "notice_type_raw": "VARCHAR",
+        "procedure_raw": "VARCHAR",
+        "procedure": "VARCHAR",
+        "publication_date": "DATE",
+        "issue_date": "DATE",
+        "buyer_name": "VARCHAR",
+        "buyer_id_raw": "VARCHAR",
+        "buyer_siret": "VARCHAR",
+        "buyer_siren": "VARCHAR",
+        "buyer_nuts": "VARCHAR",
+        "country": "VARCHAR",
+        "language": "VARCHAR",
+        "title": "VARCHAR",
+        "url": "VARCHAR",
+        "lots": "INTEGER",
+        "file_id": "INTEGER",
+        "record_index": "BIGINT",
+    },
+    # Tenders, one row per lot; uid = notice uid + '|' + lot id. Status is computed from
+    # `deadline` and a reference date (see vivier.warehouse.tenders).
+    "tenders": {
+        "uid": "VARCHAR PRIMARY KEY",
+        "notice_uid": "VARCHAR",
+        "lot_id": "VARCHAR",
+        "source": "VARCHAR",
+        "kind": "VARCHAR",
+        "title": "VARCHAR",
+        "description": "VARCHAR",
+        "cpv_raw": "VARCHAR",
+        "cpv": "VARCHAR",  # 8 digits, known in CPV 2008, or NULL
+        "cpv_additional": "VARCHAR",  # space-separated 8-digit codes
+        "nuts": "VARCHAR",
+        "departement": "VARCHAR",
+        "region": "VARCHAR",  # INSEE region code from the NUTS code or the département
+        "estimated_value": "DOUBLE",
+        "currency": "VARCHAR",
+        "value_raw": "VARCHAR",
+        "deadline": "TIMESTAMP",  # local time of the submission deadline, NULL if unknown
+        "deadline_raw": "VARCHAR",
+        "publication_date": "DATE",
+        "buyer_name": "VARCHAR",
+        "buyer_siren": "VARCHAR",
+        "procedure": "VARCHAR",
+        "url": "VARCHAR",
+        "file_id": "INTEGER",
+    },
     # Records that could not be loaded, with their reason and raw text.
     "rejects": {
         "file_id": "INTEGER",
