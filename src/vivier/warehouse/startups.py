@@ -1,0 +1,186 @@
+"""SQL of the start-up lists and of the start-up definitions (set-based conditions)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from vivier.warehouse.results import dict_rows
+
+if TYPE_CHECKING:  # the definition is plain data; only its type is needed here
+    from vivier.startups.definitions import Definition
+
+MEMBER_COLUMNS = (
+    "label",
+    "siren",
+    "name",
+    "description",
+    "domain",
+    "region",
+    "year",
+    "valid_from",
+    "valid_to",
+    "confidence",
+)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in_list(column: str, values: Iterable[str]) -> str:
+    return f"{column} IN ({', '.join(_quote(v) for v in values)})"
+
+
+def _prefixes(column: str, prefixes: Iterable[str]) -> str:
+    return "(" + " OR ".join(f"starts_with({column}, {_quote(p)})" for p in prefixes) + ")"
+
+
+def definition_condition(definition: Definition, siren_expr: str, date_expr: str) -> str:
+    """A DuckDB boolean expression (never NULL) for `definition` on (siren, date)."""
+    day = f"CAST({date_expr} AS DATE)"
+    if definition.kind == "registry":
+        inner = _registry_condition(definition, siren_expr, day)
+    elif definition.kind == "criteria":
+        inner = _criteria_condition(definition, siren_expr, day)
+    else:
+        joiner = " OR " if definition.kind == "any" else " AND "
+        inner = joiner.join(
+            definition_condition(part, siren_expr, date_expr) for part in definition.parts
+        )
+    return f"COALESCE(({inner}), FALSE)"
+
+
+def _registry_condition(definition: Definition, siren: str, day: str) -> str:
+    where = [
+        f"m.siren = {siren}",
+        f"(m.valid_from IS NULL OR m.valid_from <= {day})",
+        f"(m.valid_to IS NULL OR {day} <= m.valid_to)",
+        f"COALESCE(m.confidence, 0) >= {float(definition.min_confidence)!r}",
+    ]
+    if definition.labels:
+        where.append(_in_list("m.label", definition.labels))
+    return f"EXISTS (SELECT 1 FROM startup_members m WHERE {' AND '.join(where)})"
+
+
+def _criteria_condition(definition: Definition, siren: str, day: str) -> str:
+    from vivier.startups.definitions import SMALL_HEADCOUNT_BANDS
+
+    size = _in_list("c.size_category", definition.size_categories)
+    if definition.accept_unknown_size:
+        small = _in_list("c.headcount_band", SMALL_HEADCOUNT_BANDS)
+        size = f"({size} OR (c.size_category IS NULL AND (c.headcount_band IS NULL OR {small})))"
+    where = [
+        f"c.siren = {siren}",
+        f"c.created_on <= {day}",
+        f"c.created_on >= {day} - INTERVAL {int(definition.max_age_years or 0)} YEAR",
+        size,
+    ]
+    if definition.legal_category_prefixes:
+        where.append(_prefixes("c.legal_category", definition.legal_category_prefixes))
+    if definition.naf_prefixes:
+        where.append(_prefixes("c.naf", definition.naf_prefixes))
+    if definition.labels:
+        labels = _in_list("l.label", definition.labels)
+        where.append(
+            f"EXISTS (SELECT 1 FROM startup_members l WHERE l.siren = c.siren AND {labels})"
+        )
+    return f"EXISTS (SELECT 1 FROM companies c WHERE {' AND '.join(where)})"
+
+
+def evaluate(
+    connection: duckdb.DuckDBPyConnection, definition: Definition, pairs: list[tuple[str, date]]
+) -> list[bool]:
+    """Evaluate the definition's SQL condition on (siren, date) pairs, in order."""
+    if not pairs:
+        return []
+    connection.execute("CREATE OR REPLACE TEMP TABLE _startup_probe (i INTEGER, s VARCHAR, d DATE)")
+    connection.executemany(
+        "INSERT INTO _startup_probe VALUES (?, ?, ?)",
+        [(i, siren, day) for i, (siren, day) in enumerate(pairs)],
+    )
+    condition = definition_condition(definition, "p.s", "p.d")
+    rows = connection.execute(f"SELECT {condition} FROM _startup_probe p ORDER BY p.i").fetchall()
+    connection.execute("DROP TABLE _startup_probe")
+    return [bool(row[0]) for row in rows]
+
+
+def replace_label(
+    connection: duckdb.DuckDBPyConnection,
+    label: str,
+    kind: str,
+    valid_from: date | None,
+    valid_to: date | None,
+    source_file: str,
+    members: list[dict],
+) -> None:
+    """Replace a label and all its members, in one transaction."""
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        connection.execute("DELETE FROM startup_members WHERE label = ?", [label])
+        connection.execute("DELETE FROM startup_labels WHERE label = ?", [label])
+        connection.execute(
+            "INSERT INTO startup_labels VALUES (?, ?, ?, ?, ?, ?)",
+            [label, kind, valid_from, valid_to, source_file, datetime.now()],
+        )
+        if members:
+            placeholders = ", ".join("?" for _ in MEMBER_COLUMNS)
+            connection.executemany(
+                f"INSERT INTO startup_members ({', '.join(MEMBER_COLUMNS)}) "
+                f"VALUES ({placeholders})",
+                [[member.get(column) for column in MEMBER_COLUMNS] for member in members],
+            )
+        connection.execute("COMMIT")
+    except Exception:
+        connection.execute("ROLLBACK")
+        raise
+
+
+def members_of(connection: duckdb.DuckDBPyConnection, siren: str) -> list[dict]:
+    """Every list membership of a SIREN."""
+    cursor = connection.execute(
+        f"SELECT {', '.join(MEMBER_COLUMNS)} FROM startup_members WHERE siren = ? ORDER BY label",
+        [siren],
+    )
+    return [dict(zip(MEMBER_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+
+
+def labels(connection: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every imported label with its member count."""
+    cursor = connection.execute(
+        "SELECT l.label, l.kind, l.valid_from, l.valid_to, l.source_file, l.imported_at, "
+        "count(m.siren) AS members FROM startup_labels l "
+        "LEFT JOIN startup_members m ON m.label = l.label "
+        "GROUP BY ALL ORDER BY l.label"
+    )
+    return dict_rows(cursor)
+
+
+def list_startups(connection: duckdb.DuckDBPyConnection, label: str | None = None) -> list[dict]:
+    """One row per SIREN member of a list (or of `label`), with its labels and names."""
+    where = "WHERE m.siren IN (SELECT siren FROM startup_members WHERE label = ?)" if label else ""
+    cursor = connection.execute(
+        "SELECT m.siren, coalesce(any_value(c.name), min(m.name)) AS name, "
+        "list(DISTINCT m.label ORDER BY m.label) AS labels, "
+        "min(m.year) AS first_year, any_value(m.region) AS region, "
+        "string_agg(DISTINCT m.domain, ' ; ') AS domain, "
+        "max(m.confidence) AS confidence, any_value(c.created_on) AS created_on, "
+        "any_value(c.size_category) AS size_category "
+        "FROM startup_members m LEFT JOIN companies c ON c.siren = m.siren "
+        f"{where} GROUP BY m.siren ORDER BY name, m.siren",
+        [label] if label else [],
+    )
+    return dict_rows(cursor)
+
+
+def known_names(connection: duckdb.DuckDBPyConnection, exclude_label: str) -> list[tuple[str, str]]:
+    """(siren, name) pairs known from companies and other lists, for name resolution."""
+    return connection.execute(
+        "SELECT siren, name FROM companies WHERE name IS NOT NULL "
+        "UNION SELECT siren, name FROM startup_members "
+        "WHERE name IS NOT NULL AND label <> ? AND confidence >= 1.0",
+        [exclude_label],
+    ).fetchall()
