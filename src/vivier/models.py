@@ -80,6 +80,7 @@ class Contract:
     offers_received: int | None
     source: str
     record_index: int = 0
+    source_rows: int = 1  # tabular files: rows (contract x supplier) folded into this record
     suppliers: list[Supplier] = field(default_factory=list)
     modifications: list[Modification] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)

@@ -24,8 +24,10 @@ HEAD_SIZE = 65536
 # Reader modules, in detection order (the most specific first).
 READER_MODULES: list[str] = [
     "vivier.sources.decp2024_json",
+    "vivier.sources.decp_ocds",
     "vivier.sources.decp2019",
     "vivier.sources.decp2024_xml",
+    "vivier.sources.decp_tabular",
 ]
 
 
