@@ -59,6 +59,9 @@ def barometer_command(
     for line in summary_lines(result):
         console.print(line, highlight=False)
     if written:
-        console.print(f"Rapport écrit dans {out} : {written['html'].name}, "
-                      f"{written['pdf'].name}, {written['json'].name} et "
-                      f"{len(written) - 3} fichiers CSV.", highlight=False)
+        console.print(
+            f"Rapport écrit dans {out} : {written['html'].name}, "
+            f"{written['pdf'].name}, {written['json'].name} et "
+            f"{len(written) - 3} fichiers CSV.",
+            highlight=False,
+        )
