@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     absurd_amount: float = Field(
         default=1_000_000_000.0, description="Amounts at or above this bound are flagged absurd"
     )
+    ingest_memory_limit: str = Field(
+        default="600MB", description="DuckDB memory limit while ingesting (spills beyond)"
+    )
     target_share: float = Field(default=0.04, description="State target: start-up share")
     target_year: int = Field(default=2027, description="Year of the State target")
     target_perimeter: str = Field(default="etat", description="Perimeter of the State target")

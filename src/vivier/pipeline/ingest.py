@@ -1,0 +1,149 @@
+"""Ingest: detect each file's format, stream it through its reader, load it (one
+transaction per file), and summarise per file.
+
+Readers of kind "awards" load through `vivier.warehouse.awards.load_awards`, kind
+"tenders" through `vivier.warehouse.tenders.load_tenders`: `LOADERS` maps a kind to its
+loader (add one line to plug a new kind). `POST_INGEST_HOOKS` run once at the end of each
+ingest run, with the open warehouse connection (e.g. refreshing derived tables).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from vivier import sources, warehouse
+from vivier.config import Settings
+from vivier.errors import SourceError
+from vivier.sources.normalise import ReadContext
+from vivier.warehouse import files
+from vivier.warehouse.awards import load_awards
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[..., None]  # progress(n=..., description=...)
+PROGRESS_EVERY = 5_000
+
+
+def _load_awards(connection, records, file_id, settings: Settings):
+    return load_awards(connection, records, file_id)
+
+
+def _load_tenders(connection, records, file_id, settings: Settings):
+    from vivier.warehouse.tenders import load_tenders
+
+    return load_tenders(connection, records, file_id, settings.absurd_amount)
+
+
+# kind → loader(connection, records, file_id, settings) returning an object with
+# read / loaded / rejected / duplicates counts.
+LOADERS: dict[str, Callable] = {
+    "awards": _load_awards,
+    "tenders": _load_tenders,
+}
+
+# Called as hook(connection) at the end of every ingest run (after all files).
+POST_INGEST_HOOKS: list[Callable] = []
+
+
+@dataclass
+class FileSummary:
+    path: str
+    format: str
+    read: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    already_ingested: bool = False
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data.pop("already_ingested")
+        return data
+
+
+@dataclass
+class IngestReport:
+    files: list[FileSummary] = field(default_factory=list)
+    errors: list[SourceError] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {"files": [summary.as_json() for summary in self.files]}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _counted(records: Iterable, progress: Progress | None) -> Iterator:
+    """Pass records through, reporting progress every PROGRESS_EVERY records."""
+    if progress is None:
+        yield from records
+        return
+    pending = 0
+    for record in records:
+        yield record
+        pending += 1
+        if pending == PROGRESS_EVERY:
+            progress(pending)
+            pending = 0
+    progress(pending)
+
+
+def ingest_file(
+    connection, settings: Settings, path: Path, fmt: str | None, progress: Progress | None
+) -> FileSummary:
+    """Ingest one file in its own transaction; raises SourceError (nothing kept) on failure."""
+    if not path.is_file():
+        raise SourceError("fichier introuvable", path=str(path))
+    spec = sources.get_reader(fmt) if fmt else sources.detect_reader(path)
+    digest = sha256_of(path)
+    summary = FileSummary(path=str(path), format=spec.name)
+    if files.known_file(connection, digest) is not None:
+        summary.already_ingested = True
+        return summary
+    if progress:
+        progress(0, description=f"{path.name} ({spec.name})")
+    context = ReadContext(absurd_amount=settings.absurd_amount)
+    with files.transaction(connection):
+        file_id = files.register_file(connection, str(path), digest, spec.name)
+        records = _counted(spec.read(path, context), progress)
+        counts = LOADERS[spec.kind](connection, records, file_id, settings)
+        for name in ("read", "loaded", "rejected", "duplicates"):
+            setattr(summary, name, getattr(counts, name))
+        files.finish_file(
+            connection, file_id, summary.read, summary.loaded, summary.rejected, summary.duplicates
+        )
+    log.info("ingested %s: %s", path, summary)
+    return summary
+
+
+def ingest_paths(
+    settings: Settings,
+    paths: Iterable[Path | str],
+    fmt: str | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest every file; a failing file is rolled back and reported, the others load."""
+    report = IngestReport()
+    if fmt:
+        sources.get_reader(fmt)  # an unknown --format fails before anything is read
+    with warehouse.open_warehouse(settings) as connection:
+        files.tune_for_bulk_load(connection, settings.ingest_memory_limit)
+        for path in map(Path, paths):
+            try:
+                report.files.append(ingest_file(connection, settings, path, fmt, progress))
+            except SourceError as error:
+                report.errors.append(error)
+            except OSError as error:
+                report.errors.append(SourceError(f"lecture impossible ({error})", str(path)))
+        for hook in POST_INGEST_HOOKS:
+            hook(connection)
+    return report
