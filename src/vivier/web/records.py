@@ -1,0 +1,106 @@
+"""Fiches: one page per buyer, company, contract and notice (each with its JSON twin)."""
+
+from __future__ import annotations
+
+import duckdb
+from fastapi import APIRouter, Depends, Path
+
+from vivier import codes
+from vivier.config import Settings
+from vivier.errors import BadValueError, NotFound
+from vivier.reference import cpv_label, labels
+from vivier.warehouse import web as queries
+from vivier.web import services
+from vivier.web.deps import get_db, get_settings
+from vivier.web.rendering import twin
+
+router = APIRouter()
+
+
+def parse_siren(raw: str) -> str:
+    """A SIREN from a SIREN or a SIRET typed by a user (spaces allowed)."""
+    digits = raw.replace(" ", "").strip()
+    if len(digits) == 14 and digits.isdigit():
+        digits = digits[:9]
+    checked = codes.check_siren(digits)
+    if not checked.ok:
+        raise BadValueError(
+            f"« {raw} » n'est pas un SIREN valide : il faut 9 chiffres (ou un SIRET de 14 "
+            "chiffres) qui passent la clé de contrôle."
+        )
+    return checked.value
+
+
+def with_cpv_labels(rows: list[dict], key: str = "division") -> list[dict]:
+    for row in rows:
+        code = (row.get(key) or "").ljust(8, "0")
+        row["label"] = cpv_label(code)
+    return rows
+
+
+@twin(router, "/acheteurs/{siren}", "buyer.html", summary="Fiche acheteur", tags=["fiches"])
+def buyer(
+    siren: str = Path(..., max_length=20, description="SIREN (ou SIRET) de l'acheteur"),
+    db: duckdb.DuckDBPyConnection = Depends(get_db),
+) -> dict:
+    number = parse_siren(siren)
+    sheet = queries.buyer_sheet(db, number)
+    if sheet is None:
+        raise NotFound(f"Aucun marché publié par l'acheteur de SIREN {number}.")
+    with_cpv_labels(sheet["cpv_divisions"])
+    sheet["establishments_list"] = queries.buyer_identity(db, number)
+    sheet["startup_share"] = queries.startup_share(db, number)
+    return sheet
+
+
+@twin(router, "/entreprises/{siren}", "company.html", summary="Fiche entreprise", tags=["fiches"])
+def company(
+    siren: str = Path(..., max_length=20, description="SIREN de l'entreprise"),
+    db: duckdb.DuckDBPyConnection = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+) -> dict:
+    number = parse_siren(siren)
+    identity = queries.company_identity(db, number)
+    won = queries.company_contracts(db, number)
+    found_labels = queries.company_labels(db, number)
+    if identity is None and won is None and not found_labels:
+        raise NotFound(f"Aucune entreprise connue sous le SIREN {number}.")
+    if identity:
+        identity["naf_label"] = labels("codes-NAF").get(identity.get("naf") or "")
+        identity["legal_category_label"] = labels("natures-juridiques").get(
+            identity.get("legal_category") or ""
+        )
+    name = (identity or {}).get("name") or (won or {}).get("name")
+    if not name and found_labels:
+        name = found_labels[0]["name"]
+    return {
+        "siren": number,
+        "name": name,
+        "identity": identity,
+        "won": won,
+        "labels": found_labels,
+        "definitions": services.startup_status(db, settings, number),
+    }
+
+
+@twin(router, "/marches/{uid:path}", "contract.html", summary="Fiche marché", tags=["fiches"])
+def contract(
+    uid: str = Path(..., max_length=300, description="Identifiant national : SIRET|id"),
+    db: duckdb.DuckDBPyConnection = Depends(get_db),
+) -> dict:
+    sheet = queries.contract_sheet(db, uid)
+    if sheet is None:
+        raise NotFound(f"Aucun marché d'identifiant « {uid} ».")
+    sheet["cpv_label"] = cpv_label(sheet.get("cpv"))
+    return sheet
+
+
+@twin(router, "/avis/{notice_id:path}", "notice.html", summary="Fiche avis", tags=["fiches"])
+def notice(
+    notice_id: str = Path(..., max_length=300, description="Identifiant de l'avis"),
+    db: duckdb.DuckDBPyConnection = Depends(get_db),
+) -> dict:
+    sheet = services.notice_sheet(db, notice_id)
+    if sheet is None:
+        raise NotFound(f"Aucun avis d'identifiant « {notice_id} ».")
+    return sheet
