@@ -63,7 +63,7 @@ def heading(pdf: FPDF, text: str) -> None:
 
 def paragraph(pdf: FPDF, text: str, size: float = 9) -> None:
     pdf.set_font("DejaVu", "", size)
-    pdf.multi_cell(0, 4.6, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 4.6, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
 
 
@@ -207,6 +207,7 @@ def render_pdf(r: dict, path: Path) -> Path:
         0,
         7,
         f"Baromètre {r['year']} de la part des start-up dans la commande publique",
+        align="L",
         new_x="LMARGIN",
         new_y="NEXT",
     )
