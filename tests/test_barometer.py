@@ -101,8 +101,9 @@ def test_trend_target_and_perimeter(warehouse, settings):
 
 def test_coverage_and_sensitivity(warehouse, settings):
     empty = ListDefinition(name="vide", members=[])
+    both = [ListDefinition(), empty]
     result = compute_barometer(
-        warehouse, 2024, ListDefinition(), settings, sensitivity_definitions=[ListDefinition(), empty]
+        warehouse, 2024, ListDefinition(), settings, sensitivity_definitions=both
     )
     coverage = result["coverage"]
     assert coverage["suppliers"] == 9 and coverage["suppliers_valid_siren"] == 8
