@@ -181,3 +181,24 @@ def needs_for_startup(session: Session, actor: User) -> list[tuple[Need, bool, b
     )
     rows = [(need, need.id in listed, need.id in interested) for need in needs]
     return sorted(rows, key=lambda row: not row[1])
+
+
+def entry_as_dict(entry: ListEntry, rank: int) -> dict:
+    return {
+        "rank": rank,
+        "siren": entry.siren,
+        "name": entry.name,
+        "note": entry.note,
+        "score": entry.score,
+        "reasons": list(entry.reasons or []),
+    }
+
+
+def interest_as_dict(session: Session, interest: Interest) -> dict:
+    user = session.get(User, interest.user_id)
+    return {
+        "email": user.email if user else "",
+        "siren": interest.siren,
+        "message": interest.message,
+        "created_at": interest.created_at.isoformat(),
+    }
