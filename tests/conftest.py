@@ -48,6 +48,14 @@ class CliResult:
         return self.stdout + self.stderr
 
 
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Settings:
+    """A demo-like data directory, prepared once per session (read it, never write it)."""
+    from web_support import prepare_demo_home
+
+    return prepare_demo_home(tmp_path_factory.mktemp("demo") / "vivier-data")
+
+
 @pytest.fixture
 def cli(home: Path):
     """Run `vivier --home HOME ARGS...` in-process; returns exit code, stdout, stderr."""
