@@ -28,6 +28,10 @@ READER_MODULES: list[str] = [
     "vivier.sources.decp2019",
     "vivier.sources.decp2024_xml",
     "vivier.sources.decp_tabular",
+    "vivier.sources.ted_eforms",
+    "vivier.sources.ted_legacy",
+    "vivier.sources.boamp_xml",
+    "vivier.sources.boamp_json",
 ]
 
 

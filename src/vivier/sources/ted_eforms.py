@@ -8,13 +8,11 @@ the eForms extension (LotResult → LotTender → TenderingParty → Organizatio
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
 
 from vivier.models import Reject
-from vivier.sources import ReaderSpec
 from vivier.sources import tender_records as tr
 
 log = logging.getLogger(__name__)
@@ -65,26 +63,11 @@ def detect(path: Path, head: bytes) -> bool:
     )
 
 
-def read(path: Path, context=None) -> Iterator[tr.TenderNotice | Reject]:
-    raw = Path(path).read_bytes()
-    yield parse_notice(raw, 0)
-
-
-SPEC = ReaderSpec(
-    name=NAME,
-    kind="tenders",
-    detect=detect,
-    read=read,
-    description="TED eForms (UBL XML) : préinformation, avis de marché, avis d'attribution",
-)
-
-
 def parse_notice(raw: bytes, record_index: int) -> tr.TenderNotice | Reject:
     """One eForms notice (bytes) → a normalised notice or a reject with its reason."""
-    try:
-        root = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False))
-    except etree.XMLSyntaxError as error:
-        return tr.reject(record_index, f"XML mal formé : {error}", raw)
+    root = tr.parse_xml(raw, record_index)
+    if isinstance(root, Reject):
+        return root
     name = etree.QName(root).localname
     if name not in ROOTS:
         return tr.reject(record_index, f"pas un avis de marché ({name})", raw)
@@ -265,3 +248,12 @@ def _awards(root, organizations: dict[str, dict]) -> list[tr.Award]:
                 award.winners.append(winner)
         awards.append(award)
     return awards
+
+
+SPEC = tr.one_notice_per_file(
+    NAME,
+    "TED eForms (UBL XML) : préinformation, avis de marché, avis d'attribution",
+    detect,
+    parse_notice,
+)
+read = SPEC.read

@@ -8,12 +8,17 @@ Helpers here turn raw values into clean ones and flag every missing or wrong val
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from pathlib import Path
+
+from lxml import etree
 
 from vivier.codes import check_siren, check_siret, normalise_cpv
 from vivier.models import Reject
 from vivier.reference import cpv_known
+from vivier.sources import ReaderSpec
 
 # Notice kinds, one vocabulary for every source.
 PLANNING, COMPETITION, RESULT, OTHER = "planning", "competition", "result", "other"
@@ -234,3 +239,33 @@ def reject(record_index: int, reason: str, raw: bytes | str) -> Reject:
     """A notice that cannot be loaded; `raw` keeps its first 2,000 characters."""
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
     return Reject(record_index=record_index, reason=reason, raw=text[:2000])
+
+
+def departement_code(raw: object) -> str | None:
+    """'5' → '05', '2A' → '2A', '974' → '974'; None when empty."""
+    text = str(raw or "").strip().upper()
+    if not text:
+        return None
+    return "0" + text if text.isdigit() and len(text) == 1 else text
+
+
+def parse_xml(raw: bytes, record_index: int):
+    """The XML root element, or a Reject saying why the XML cannot be read."""
+    try:
+        return etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False))
+    except etree.XMLSyntaxError as error:
+        return reject(record_index, f"XML mal formé : {error}", raw)
+
+
+def one_notice_per_file(
+    name: str,
+    description: str,
+    detect: Callable[[Path, bytes], bool],
+    parse: Callable[[bytes, int], TenderNotice | Reject],
+) -> ReaderSpec:
+    """The reader spec of a format holding one notice per file."""
+
+    def read(path: Path, context=None) -> Iterator[TenderNotice | Reject]:
+        yield parse(Path(path).read_bytes(), 0)
+
+    return ReaderSpec(name=name, kind="tenders", detect=detect, read=read, description=description)

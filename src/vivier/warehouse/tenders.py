@@ -17,6 +17,7 @@ from datetime import date
 
 import duckdb
 
+from vivier.models import CONTRACT_COLUMNS as MODEL_CONTRACT_COLUMNS
 from vivier.models import Reject
 from vivier.reference.places import region_of_departement, region_of_nuts
 from vivier.sources.tender_records import RESULT, TenderNotice
@@ -25,28 +26,7 @@ from vivier.warehouse.schema import TABLES
 # Columns are declared once, in the schema.
 NOTICE_COLUMNS = list(TABLES["tender_notices"])
 LOT_COLUMNS = list(TABLES["tenders"])
-CONTRACT_COLUMNS = [
-    "uid",
-    "contract_id",
-    "kind",
-    "buyer_id_raw",
-    "buyer_siret",
-    "buyer_siren",
-    "buyer_name",
-    "object",
-    "cpv_raw",
-    "cpv",
-    "procedure_raw",
-    "procedure",
-    "amount_raw",
-    "amount",
-    "notification_date",
-    "publication_date",
-    "place_code",
-    "place_type",
-    "source",
-    "file_id",
-]
+CONTRACT_COLUMNS = [*MODEL_CONTRACT_COLUMNS, "file_id"]
 SUPPLIER_COLUMNS = ["uid", "position", "id_raw", "id_type", "siret", "siren", "name"]
 
 
@@ -152,12 +132,16 @@ def _load_awards(connection, notice: TenderNotice, file_id: int, absurd_amount: 
     known = connection.execute("SELECT uid FROM contracts WHERE uid LIKE ?", [f"{buyer_key}|%"])
     existing = {row[0] for row in known.fetchall()}
     contracts, suppliers, sources, flags = [], [], [], []
+    mine: set[str] = set()
     for index, award in enumerate(notice.awards):
         contract_id = award.contract_id or f"{notice.notice_id}-{index + 1}"
         uid = f"{buyer_key}|{contract_id}"
         if uid in existing:
             continue
-        existing.add(uid)
+        if uid in mine:  # two contracts of this notice share a reference
+            contract_id = f"{contract_id}#{index + 1}"
+            uid = f"{buyer_key}|{contract_id}"
+        mine.add(uid)
         lot = lots.get(award.lot_id or "") or (notice.lots[0] if len(notice.lots) == 1 else None)
         amount = award.amount
         if amount is not None and amount >= absurd_amount:
