@@ -56,7 +56,13 @@ app = typer.Typer(
 
 
 def sub_app(name: str, help_text: str) -> typer.Typer:
-    """A command group (e.g. `vivier startups ...`) attached to the main app."""
+    """A command group (e.g. `vivier startups ...`) attached to the main app.
+
+    Two topics may add commands to one group (e.g. `vivier match tenders`): the group is
+    created once, by whichever module asks first."""
+    for info in app.registered_groups:
+        if info.name == name and info.typer_instance is not None:
+            return info.typer_instance
     group = typer.Typer(help=help_text, no_args_is_help=True, rich_markup_mode=None)
     app.add_typer(group, name=name)
     return group

@@ -258,3 +258,41 @@ def lot_flags(connection: duckdb.DuckDBPyConnection, uid: str) -> list[dict]:
             [uid, notice_uid],
         )
     )
+
+
+def _table_exists(connection, table: str) -> bool:
+    return bool(
+        connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()[0]
+    )
+
+
+def startup_profile(connection: duckdb.DuckDBPyConnection, siren: str) -> dict:
+    """What the warehouse knows of a company: names, descriptions, region, past awards."""
+    profile = {"names": [], "texts": [], "region": None, "cpvs": [], "objects": []}
+    if _table_exists(connection, "startup_members"):
+        rows = connection.execute(
+            "SELECT name, description, domain, region FROM startup_members WHERE siren = ?",
+            [siren],
+        ).fetchall()
+        for name, description, domain, region in rows:
+            profile["names"] += [name] if name else []
+            profile["texts"] += [text for text in (description, domain) if text]
+            profile["region"] = profile["region"] or region
+    if _table_exists(connection, "companies"):
+        row = connection.execute(
+            "SELECT name, region FROM companies WHERE siren = ?", [siren]
+        ).fetchone()
+        if row:
+            profile["names"] += [row[0]] if row[0] else []
+            profile["region"] = profile["region"] or row[1]
+    awards = connection.execute(
+        "SELECT DISTINCT c.object, c.cpv, s.name FROM contracts c "
+        "JOIN contract_suppliers s USING (uid) WHERE s.siren = ?",
+        [siren],
+    ).fetchall()
+    profile["objects"] = sorted({obj for obj, _, _ in awards if obj})
+    profile["cpvs"] = sorted({cpv for _, cpv, _ in awards if cpv})
+    profile["names"] += sorted({name for _, _, name in awards if name})
+    return profile
