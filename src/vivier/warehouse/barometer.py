@@ -204,30 +204,55 @@ FROM joined"""
     ]
 
 
+_COVERAGE = """CAST(min(published) AS VARCHAR) AS first_publication,
+  CAST(max(published) AS VARCHAR) AS last_publication,
+  CAST(sum(n_suppliers) AS BIGINT) AS suppliers,
+  CAST(sum(n_valid_siren) AS BIGINT) AS suppliers_valid_siren,
+  round(sum(n_valid_siren) / nullif(sum(n_suppliers), 0), 6) AS valid_siren_share"""
+
+
+def _arrow_rows(connection, sql: str, params: list) -> list[dict]:
+    return connection.sql(sql, params=params or None).to_arrow_table().to_pylist()
+
+
 def perimeter_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per perimeter and year: contracts, buyers, supplier rows and valid SIRENs."""
+    """Per perimeter and year: contracts, buyers, publications, valid SIRENs."""
     sql = f"""SELECT perimeter, year, count(*) AS contracts,
-  count(DISTINCT buyer_key) AS buyers, min(published) AS first_publication,
-  max(published) AS last_publication, sum(n_suppliers) AS suppliers,
-  sum(n_valid_siren) AS suppliers_valid_siren
+  count(DISTINCT buyer_key) AS buyers, {_COVERAGE}
 FROM {SCOPE_TABLE} GROUP BY perimeter, year ORDER BY perimeter, year"""
-    return _rows(connection, sql, [])
+    return _arrow_rows(connection, sql, [])
 
 
 def buyer_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per buyer: contracts per year, first and last publication, valid SIRENs."""
+    """Per buyer: first and last publication, supplier rows and valid SIRENs."""
+    sql = f"""SELECT buyer_key AS buyer, any_value(buyer_name) AS name,
+  any_value(perimeter) AS perimeter, {_COVERAGE}
+FROM {SCOPE_TABLE} GROUP BY buyer_key ORDER BY buyer_key NULLS LAST"""
+    return _arrow_rows(connection, sql, [])
+
+
+def buyer_years(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(buyer, year, contracts) for every buyer and year it published in."""
+    sql = f"""SELECT buyer_key, year, count(*) FROM {SCOPE_TABLE}
+GROUP BY buyer_key, year ORDER BY buyer_key NULLS LAST, year"""
+    return connection.execute(sql).fetchall()
+
+
+def silent_buyers(connection: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+    """Buyers that published in an earlier year but nothing in `year`."""
     sql = f"""WITH per_year AS (
-  SELECT buyer_key, year, count(*) AS contracts, any_value(buyer_name) AS name,
-         any_value(perimeter) AS perimeter, min(published) AS first_publication,
-         max(published) AS last_publication, sum(n_suppliers) AS suppliers,
-         sum(n_valid_siren) AS suppliers_valid_siren
-  FROM {SCOPE_TABLE} GROUP BY buyer_key, year)
-SELECT buyer_key AS key, any_value(name) AS name, any_value(perimeter) AS perimeter,
-  min(first_publication) AS first_publication, max(last_publication) AS last_publication,
-  list(struct_pack(year := year, contracts := contracts) ORDER BY year) AS years,
-  sum(suppliers) AS suppliers, sum(suppliers_valid_siren) AS suppliers_valid_siren
-FROM per_year GROUP BY buyer_key ORDER BY buyer_key NULLS LAST"""
-    return _rows(connection, sql, [])
+  SELECT buyer_key, any_value(buyer_name) AS name, any_value(perimeter) AS perimeter,
+         year, count(*) AS contracts
+  FROM {SCOPE_TABLE} GROUP BY buyer_key, year),
+silent AS (
+  SELECT buyer_key FROM per_year GROUP BY buyer_key
+  HAVING count(*) FILTER (WHERE year = ?) = 0 AND count(*) FILTER (WHERE year < ?) > 0)
+SELECT p.buyer_key AS buyer, p.name, p.perimeter, p.year AS last_year,
+       p.contracts AS contracts_last_year
+FROM per_year p JOIN silent USING (buyer_key) WHERE p.year < ?
+QUALIFY row_number() OVER (PARTITION BY p.buyer_key ORDER BY p.year DESC) = 1
+ORDER BY contracts_last_year DESC, buyer NULLS LAST"""
+    return _arrow_rows(connection, sql, [year, year, year])
 
 
 def years_with_contracts(connection: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
