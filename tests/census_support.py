@@ -18,6 +18,9 @@ from vivier.config import Settings
 from vivier.needs import accounts, curation, workflow
 from vivier.needs.store import ready_engine
 
+# Cheap argon2 parameters for the tests (the hash format and checks are the real ones).
+accounts.use_hasher(accounts.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
 PASSWORD = "motdepasse-2026"
 SIRET_A = "11000201100044"
 SIRET_B = "13002603200008"

@@ -30,6 +30,12 @@ def normalise_email(raw: str) -> str:
     return email
 
 
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Change the argon2 parameters of new hashes (verification reads them from the hash)."""
+    global _hasher
+    _hasher = hasher
+
+
 def hash_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise BadValueError(f"Mot de passe trop court : au moins {MIN_PASSWORD_LENGTH} caractères.")
