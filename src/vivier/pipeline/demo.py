@@ -20,7 +20,9 @@ def demo_data_dir() -> Path:
 
 def steps() -> list[Step]:
     """The demo's steps, in order. Later features append theirs."""
-    return []
+    from vivier.report.demo_step import barometer_step  # needs the ingest and start-ups
+
+    return [barometer_step]
 
 
 def run_demo(settings: Settings) -> Iterator[str]:
