@@ -20,9 +20,10 @@ def demo_data_dir() -> Path:
 
 def steps() -> list[Step]:
     """The demo's steps, in order. Later features append theirs."""
+    from vivier.pipeline.ingest import demo_step as ingest_step
     from vivier.report.demo_step import barometer_step  # needs the ingest and start-ups
 
-    return [barometer_step]
+    return [ingest_step, barometer_step]
 
 
 def run_demo(settings: Settings) -> Iterator[str]:

@@ -147,3 +147,35 @@ def ingest_paths(
         for hook in POST_INGEST_HOOKS:
             hook(connection)
     return report
+
+
+DEMO_SUFFIXES = {".json", ".xml", ".csv", ".zip"}
+
+
+def demo_files(demo_dir: Path) -> list[Path]:
+    """The bundled DECP sample files (demo_data/decp-*), in a stable order."""
+    return sorted(
+        path
+        for folder in sorted(demo_dir.glob("decp-*"))
+        for path in folder.rglob("*")
+        if path.is_file() and path.suffix.lower() in DEMO_SUFFIXES
+    )
+
+
+def demo_step(settings: Settings) -> Iterator[str]:
+    """Demo step: ingest the bundled DECP samples and say what was loaded."""
+    from vivier.pipeline.demo import demo_data_dir
+
+    paths = demo_files(demo_data_dir())
+    report = ingest_paths(settings, paths)
+    totals = {name: 0 for name in ("read", "loaded", "rejected", "duplicates")}
+    for summary in report.files:
+        for name in totals:
+            totals[name] += getattr(summary, name)
+    yield (
+        f"DECP : {len(report.files)} fichiers d'exemple chargés — {totals['read']} "
+        f"enregistrements lus, {totals['loaded']} marchés chargés, {totals['rejected']} "
+        f"rejetés (avec leur motif), {totals['duplicates']} doublons."
+    )
+    for error in report.errors:
+        yield f"Erreur : {error}"

@@ -15,7 +15,7 @@ from vivier.sources.normalise import DEFAULT_CONTEXT, ReadContext
 from vivier.sources.vocabulary import procedure_code
 
 SIRET_TYPES = {"SIRET", None}
-_WRAPPERS = ("titulaire", "concessionnaire", "modification")
+_WRAPPERS = frozenset(("titulaire", "concessionnaire", "modification"))
 
 
 def raw_text(record: object) -> str:
@@ -30,24 +30,23 @@ def unwrap_items(value: object) -> list[dict]:
     """Items of a DECP list: unwraps `{"titulaire": {...}}` and flattens nested lists."""
     if value is None:
         return []
-    if isinstance(value, dict):
+    if value.__class__ is dict:
         value = [value]
-    if not isinstance(value, list):
+    elif value.__class__ is not list:
         raise TypeError("liste attendue")
     items: list[dict] = []
     for item in value:
-        if isinstance(item, list):
-            items.extend(unwrap_items(item))
-            continue
-        if not isinstance(item, dict):
-            raise TypeError("élément de liste invalide")
-        for wrapper in _WRAPPERS:
-            inner = item.get(wrapper)
-            if isinstance(inner, dict | list) and len(item) == 1:
-                items.extend(unwrap_items(inner))
-                break
-        else:
+        if item.__class__ is dict:
+            if len(item) == 1:
+                ((key, inner),) = item.items()
+                if key in _WRAPPERS and inner.__class__ in (dict, list):
+                    items.extend(unwrap_items(inner))
+                    continue
             items.append(item)
+        elif item.__class__ is list:
+            items.extend(unwrap_items(item))
+        else:
+            raise TypeError("élément de liste invalide")
     return items
 
 

@@ -35,6 +35,20 @@ def has_marches_object(head: bytes) -> bool:
     return looks_like_json(head) and _MARCHES_OBJECT.search(head) is not None
 
 
+class PrefixedStream:
+    """`prefix` followed by the rest of `raw` (to parse a file from an inner key onwards)."""
+
+    def __init__(self, prefix: bytes, raw: BinaryIO):
+        self._prefix = prefix
+        self.raw = raw
+
+    def read(self, size: int = -1) -> bytes:
+        if self._prefix:
+            head, self._prefix = self._prefix, b""
+            return head
+        return self.raw.read(size)
+
+
 class CountingStream:
     """A binary stream that counts bytes read, watches for a marker (e.g. a key) and
     turns the bare `NaN` values some exports contain into `null`."""
@@ -44,6 +58,7 @@ class CountingStream:
         self.position = 0
         self.marker = marker
         self.marker_seen = False
+        self.marker_offset: int | None = None  # byte offset of the marker's first occurrence
         self._tail = b""
         self._carry = b""
 
@@ -53,7 +68,10 @@ class CountingStream:
             self.position += len(chunk)
             if self.marker and not self.marker_seen and chunk:
                 window = self._tail + chunk
-                self.marker_seen = self.marker in window
+                found = window.find(self.marker)
+                if found >= 0:
+                    self.marker_seen = True
+                    self.marker_offset = self.position - len(window) + found
                 self._tail = window[-len(self.marker) :]
             data = self._carry + chunk
             if not chunk:  # end of stream: hand over what is left

@@ -32,13 +32,31 @@ class ReadContext:
 DEFAULT_CONTEXT = ReadContext()
 
 
+CACHE_LIMIT = 500_000  # memoised values per kind (SIRETs, CPV codes, dates repeat a lot)
+
+
+class _Memo(dict):
+    """A dict cache emptied when it grows past CACHE_LIMIT (bounded memory)."""
+
+    def put(self, key, value):
+        if len(self) >= CACHE_LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_SIRETS = _Memo()
+_CPVS = _Memo()
+_DATES = _Memo()
+
+
 def text(value: object) -> str | None:
     """A stripped string, or None for null/empty values."""
-    if value is None:
-        return None
-    if isinstance(value, str):
+    if value.__class__ is str:
         value = value.strip()
         return value or None
+    if value is None:
+        return None
     if isinstance(value, dict | list):
         raise TypeError("texte attendu, objet trouvé")
     return str(value)
@@ -150,15 +168,26 @@ def day(
         if required:
             flags.append(Flag(entity, field_name, "date_missing", None))
         return None
+    key = (value, context.max_year) if isinstance(value, str) else None
+    found = _DATES.get(key) if key else None
+    if found is None:
+        found = _check_day(value, context)
+        if key:
+            _DATES.put(key, found)
+    parsed, reason = found
+    if reason:
+        flags.append(Flag(entity, field_name, reason, str(value)))
+    return parsed
+
+
+def _check_day(value: object, context: ReadContext) -> tuple[date | None, str | None]:
     try:
         parsed = parse_date(value)
     except (ValueError, TypeError):
-        flags.append(Flag(entity, field_name, "date_malformed", str(value)))
-        return None
+        return None, "date_malformed"
     if not MIN_YEAR <= parsed.year <= context.max_year:
-        flags.append(Flag(entity, field_name, "date_impossible", str(value)))
-        return None
-    return parsed
+        return None, "date_impossible"
+    return parsed, None
 
 
 def cpv(value: object, flags: list[Flag], required: bool = True) -> tuple[str | None, str | None]:
@@ -168,14 +197,22 @@ def cpv(value: object, flags: list[Flag], required: bool = True) -> tuple[str | 
         if required:
             flags.append(Flag("contract", "cpv", "cpv_missing", None))
         return None, None
+    found = _CPVS.get(raw)
+    if found is None:
+        found = _CPVS.put(raw, _check_cpv(raw))
+    clean, reason = found
+    if reason:
+        flags.append(Flag("contract", "cpv", reason, raw))
+    return raw, clean
+
+
+def _check_cpv(raw: str) -> tuple[str | None, str | None]:
     checked = codes.normalise_cpv(raw)
     if not checked.ok:
-        flags.append(Flag("contract", "cpv", checked.problem, raw))
-        return raw, None
+        return None, checked.problem
     if checked.value not in cpv_table():
-        flags.append(Flag("contract", "cpv", "cpv_unknown", raw))
-        return raw, None
-    return raw, checked.value
+        return None, "cpv_unknown"
+    return checked.value, None
 
 
 def siret(
@@ -183,11 +220,20 @@ def siret(
 ) -> tuple[str | None, str | None, str | None]:
     """(raw, valid SIRET or None, SIREN of a valid SIRET or None)."""
     raw = text(value)
+    found = _SIRETS.get(raw)
+    if found is None:
+        found = _SIRETS.put(raw, _check_siret(raw))
+    clean, siren_part, reason = found
+    if reason:
+        flags.append(Flag(entity, field_name, reason, raw))
+    return raw, clean, siren_part
+
+
+def _check_siret(raw: str | None) -> tuple[str | None, str | None, str | None]:
     checked = codes.check_siret(raw)
     if not checked.ok:
-        flags.append(Flag(entity, field_name, checked.problem, raw))
-        return raw, None, None
-    return raw, checked.value, codes.siren_of(checked.value)
+        return None, None, checked.problem
+    return checked.value, codes.siren_of(checked.value), None
 
 
 def siren(value: object, entity: str, field_name: str, flags: list[Flag]) -> str | None:
