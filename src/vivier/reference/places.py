@@ -101,7 +101,8 @@ def region_of_departement(departement: str | None) -> str | None:
     return DEPARTEMENT_TO_REGION.get(code) or DEPARTEMENT_TO_REGION.get(code[:3])
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Lower case, accents removed ('Île-de-France' → 'ile-de-france')."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
 
@@ -114,9 +115,9 @@ def region_code(raw: str) -> str | None:
         return text
     if text.isdigit() and len(text) == 1 and "0" + text in names:
         return "0" + text
-    folded = _fold(text)
+    folded = fold(text)
     for code, name in names.items():
-        if _fold(name) == folded:
+        if fold(name) == folded:
             return code
     return None
 

@@ -218,10 +218,18 @@ def search_lots(
     cpv_prefixes: list[str] | None = None,
     regions: list[str] | None = None,
     min_value: float | None = None,
+    words: list[str] | None = None,
     exclude_closed: bool = True,
 ) -> list[dict]:
-    """Lots filtered on CPV prefixes (main or additional code), regions and minimum value."""
+    """Lots filtered on CPV prefixes (main or additional code), regions, minimum value and
+    words (folded, lower case: each must occur in the title or the description)."""
     conditions, params = [], [reference]
+    for word in words or []:
+        conditions.append(
+            "strip_accents(lower(coalesce(t.title, '') || ' ' || coalesce(t.description, '')))"
+            " LIKE ?"
+        )
+        params.append(f"%{word}%")
     if cpv_prefixes:
         parts = []
         for prefix in cpv_prefixes:
@@ -235,7 +243,10 @@ def search_lots(
         conditions.append("t.estimated_value >= ?")
         params.append(min_value)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    sql = f"SELECT {LOT_SELECT}, {STATUS_SQL} AS status FROM tenders t {where}"
+    sql = (
+        f"SELECT {LOT_SELECT}, n.title AS notice_title, {STATUS_SQL} AS status "
+        f"FROM tenders t LEFT JOIN tender_notices n ON n.uid = t.notice_uid {where}"
+    )
     if exclude_closed:
         sql = f"SELECT * FROM ({sql}) WHERE status <> 'closed'"
     return _dicts(connection.execute(sql + " ORDER BY uid", params))
@@ -296,3 +307,20 @@ def startup_profile(connection: duckdb.DuckDBPyConnection, siren: str) -> dict:
     profile["cpvs"] = sorted({cpv for _, cpv, _ in awards if cpv})
     profile["names"] += sorted({name for _, _, name in awards if name})
     return profile
+
+
+def lots_of_notices(
+    connection: duckdb.DuckDBPyConnection, reference: date, notice_uids: list[str]
+) -> list[dict]:
+    """Every lot of the given notices, whatever their status (for retried deliveries)."""
+    if not notice_uids:
+        return []
+    marks = ", ".join("?" for _ in notice_uids)
+    return _dicts(
+        connection.execute(
+            f"SELECT {LOT_SELECT}, n.title AS notice_title, {STATUS_SQL} AS status "
+            f"FROM tenders t LEFT JOIN tender_notices n ON n.uid = t.notice_uid "
+            f"WHERE t.notice_uid IN ({marks}) ORDER BY t.uid",
+            [reference, *notice_uids],
+        )
+    )
