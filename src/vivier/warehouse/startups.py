@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import duckdb
+import pyarrow as pa
 
 from vivier.warehouse.results import dict_rows
 
@@ -24,6 +25,16 @@ MEMBER_COLUMNS = (
     "valid_from",
     "valid_to",
     "confidence",
+)
+
+_MEMBER_SCHEMA = pa.schema(
+    [(column, pa.string()) for column in MEMBER_COLUMNS[:6]]
+    + [
+        ("year", pa.int32()),
+        ("valid_from", pa.date32()),
+        ("valid_to", pa.date32()),
+        ("confidence", pa.float64()),
+    ]
 )
 
 
@@ -127,12 +138,16 @@ def replace_label(
             [label, kind, valid_from, valid_to, source_file, datetime.now()],
         )
         if members:
-            placeholders = ", ".join("?" for _ in MEMBER_COLUMNS)
-            connection.executemany(
-                f"INSERT INTO startup_members ({', '.join(MEMBER_COLUMNS)}) "
-                f"VALUES ({placeholders})",
-                [[member.get(column) for column in MEMBER_COLUMNS] for member in members],
+            table = pa.Table.from_pylist(
+                [{column: member.get(column) for column in MEMBER_COLUMNS} for member in members],
+                schema=_MEMBER_SCHEMA,
             )
+            connection.register("_member_rows", table)
+            connection.execute(
+                f"INSERT INTO startup_members ({', '.join(MEMBER_COLUMNS)}) "
+                f"SELECT {', '.join(MEMBER_COLUMNS)} FROM _member_rows"
+            )
+            connection.unregister("_member_rows")
         connection.execute("COMMIT")
     except Exception:
         connection.execute("ROLLBACK")
