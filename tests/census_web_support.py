@@ -16,8 +16,8 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 class Site:
-    def __init__(self, settings) -> None:
-        self.world: World = build_world(settings)
+    def __init__(self, settings, world: World | None = None) -> None:
+        self.world: World = world or build_world(settings)
         self.app = create_app(settings)
 
     def api(self, name: str) -> TestClient:
