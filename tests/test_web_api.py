@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import duckdb
 import pytest
 from fastapi.testclient import TestClient
@@ -148,7 +151,7 @@ def test_not_found_pages_are_french(client):
 def test_barometer_filters_change_the_figures(client):
     everyone = client.get("/api/barometre").json()
     result = everyone["barometer"]
-    assert result["year"] == max(everyone["choices"]["annees"])
+    assert result["year"] in everyone["choices"]["annees"]
     assert {"startup_amount_share", "breakdowns", "coverage", "target"} <= set(result)
     by_perimeter = {row["key"]: row["contracts"] for row in result["breakdowns"]["perimeter"]}
     perimeter = max(by_perimeter, key=by_perimeter.get)
@@ -158,6 +161,29 @@ def test_barometer_filters_change_the_figures(client):
     older = client.get("/api/barometre", params={"annee": years[0]}).json()["barometer"]
     assert older["year"] == years[0]
     assert client.get("/barometre", params={"perimetre": perimeter}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("kind", "media", "magic"),
+    [
+        ("json", "application/json", b"{"),
+        ("pdf", "application/pdf", b"%PDF"),
+        ("csv", "application/zip", b"PK"),
+        ("html", "text/html; charset=utf-8", b"<!DOCTYPE html>"),
+    ],
+)
+def test_barometer_downloads(client, kind, media, magic):
+    year = client.get("/api/barometre").json()["barometer"]["year"]
+    response = client.get(f"/barometre/telecharger/{kind}", params={"annee": year})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == media
+    assert response.content.startswith(magic)
+    assert f"barometre-{year}-all-" in response.headers["content-disposition"]
+    if kind == "json":
+        assert response.json()["year"] == year
+    if kind == "csv":
+        names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+        assert any(name.endswith("-perimetres.csv") for name in names)
 
 
 def test_barometer_bad_filters(client):

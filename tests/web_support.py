@@ -8,18 +8,10 @@ import threading
 import time
 from pathlib import Path
 
-import duckdb
 import uvicorn
 
 from vivier.config import Settings, load_settings
-from vivier.pipeline.demo import demo_data_dir, run_demo
-
-
-def contract_count(settings: Settings) -> int:
-    if not settings.warehouse_path.exists():
-        return 0
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        return con.execute("SELECT count(*) FROM contracts").fetchone()[0]
+from vivier.pipeline.demo import run_demo
 
 
 def prepare_demo_home(home: Path) -> Settings:
@@ -27,18 +19,6 @@ def prepare_demo_home(home: Path) -> Settings:
     settings = load_settings(home=home)
     for _line in run_demo(settings):
         pass
-    if contract_count(settings) == 0:  # the demo has no ingest step yet: load the samples
-        from vivier.pipeline.ingest import ingest_paths
-
-        skipped = ("sirene", "startups")
-        paths = [
-            path
-            for path in sorted(demo_data_dir().rglob("*"))
-            if path.is_file()
-            and path.suffix in (".json", ".xml", ".csv")
-            and not any(part in skipped for part in path.parts)
-        ]
-        ingest_paths(settings, paths)
     return settings
 
 

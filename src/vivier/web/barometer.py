@@ -4,16 +4,21 @@ warehouse file is unchanged (the barometer is computed over every contract)."""
 
 from __future__ import annotations
 
+import io
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Literal
 
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from vivier.barometer import compute_barometer, latest_year
 from vivier.barometer.definitions import load as load_definition
 from vivier.barometer.labels import BREAKDOWNS, PERIMETERS
 from vivier.config import Settings
-from vivier.errors import BadValueError
+from vivier.errors import BadValueError, NotFound
 from vivier.startups import available_definitions
 from vivier.warehouse.barometer import years_with_contracts
 from vivier.web.deps import get_db, get_settings
@@ -47,9 +52,13 @@ def compute_cached(db, settings: Settings, cache: dict, year: int, perimeter: st
 
 
 def choose_year(db, year: int | None) -> tuple[int | None, list[int]]:
-    years = [found for found, _ in years_with_contracts(db)]
+    """The year asked for, or the latest year with at least a tenth of the busiest
+    year's contracts (a year just begun is not a fair default)."""
+    counts = years_with_contracts(db)
+    years = [found for found, _ in counts]
     if year is None:
-        return latest_year(db), years
+        busiest = max((count for _, count in counts), default=0)
+        return latest_year(db, minimum_contracts=max(1, busiest // 10)), years
     if year not in years:
         raise BadValueError(
             f"Aucun contrat daté de {year} dans l'entrepôt (années disponibles : "
@@ -58,17 +67,28 @@ def choose_year(db, year: int | None) -> tuple[int | None, list[int]]:
     return year, years
 
 
+class Filters:
+    """The barometer's filters, shared by the page, its JSON twin and the downloads."""
+
+    def __init__(
+        self,
+        annee: int | None = Query(None, ge=1990, le=2100, description="Année (défaut : dernière)"),
+        perimetre: Perimeter = Query("all", description="Périmètre d'acheteurs"),
+        definition: Definition | None = Query(None, description="Définition de start-up"),
+    ):
+        self.annee, self.perimetre, self.definition = annee, perimetre, definition
+
+
 @twin(router, "/barometre", "barometer.html", summary="Baromètre", tags=["baromètre"])
 def barometer(
-    annee: int | None = Query(None, ge=1990, le=2100, description="Année (défaut : la dernière)"),
-    perimetre: Perimeter = Query("all", description="Périmètre d'acheteurs"),
-    definition: Definition | None = Query(None, description="Définition de start-up"),
+    filters: Filters = Depends(),
     db: duckdb.DuckDBPyConnection = Depends(get_db),
     settings: Settings = Depends(get_settings),
     cache: dict = Depends(get_cache),
 ) -> dict:
-    name = definition or settings.default_definition
-    year, years = choose_year(db, annee)
+    perimetre = filters.perimetre
+    name = filters.definition or settings.default_definition
+    year, years = choose_year(db, filters.annee)
     result = (
         compute_cached(db, settings, cache, year, perimetre, name) if year is not None else None
     )
@@ -86,7 +106,7 @@ def barometer(
 
 def headline(db, settings: Settings, cache: dict) -> dict | None:
     """The key figures of the latest year, for the home page."""
-    year = latest_year(db)
+    year, _ = choose_year(db, None)
     if year is None:
         return None
     result = compute_cached(db, settings, cache, year, "all", settings.default_definition)
@@ -96,3 +116,64 @@ def headline(db, settings: Settings, cache: dict) -> dict | None:
         "startup_amount_share": result["startup_amount_share"],
         "target": result["target"],
     }
+
+
+MEDIA_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "csv": "application/zip",
+    "json": "application/json",
+}
+
+
+def report_file(result: dict, kind: str, folder: Path) -> tuple[bytes, str]:
+    """The report of `result` in one format, as bytes, with its file name."""
+    from vivier.report.html_report import render_html
+    from vivier.report.pdf import render_pdf
+    from vivier.report.tables import csv_files, write_json
+
+    stem = f"barometre-{result['year']}-{result['perimeter']}-{result['definition']}"
+    if kind == "json":
+        return write_json(result, folder / f"{stem}.json").read_bytes(), f"{stem}.json"
+    if kind == "pdf":
+        return render_pdf(result, folder / f"{stem}.pdf").read_bytes(), f"{stem}.pdf"
+    if kind == "html":
+        in_zip = "(dans l'archive CSV)"
+        files = {
+            "json": f"{stem}.json",
+            "pdf": f"{stem}.pdf",
+            "buyer": f"{stem}-acheteurs.csv {in_zip}",
+            "silent": f"{stem}-acheteurs-silencieux.csv {in_zip}",
+            "coverage": f"{stem}-couverture-acheteurs.csv {in_zip}",
+        }
+        return render_html(result, files).encode("utf-8"), f"{stem}.html"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in csv_files(result, folder, stem).values():
+            archive.write(path, path.name)
+    return buffer.getvalue(), f"{stem}-csv.zip"
+
+
+@router.get("/barometre/telecharger/{kind}", include_in_schema=False)
+@router.get("/api/barometre/telecharger/{kind}", summary="Rapport du baromètre", tags=["baromètre"])
+def download(
+    kind: Literal["html", "pdf", "csv", "json"],
+    filters: Filters = Depends(),
+    db: duckdb.DuckDBPyConnection = Depends(get_db),
+    settings: Settings = Depends(get_settings),
+    cache: dict = Depends(get_cache),
+) -> Response:
+    """Le rapport du baromètre (HTML, PDF, CSV en zip, JSON) pour les filtres donnés."""
+    name = filters.definition or settings.default_definition
+    year, _ = choose_year(db, filters.annee)
+    if year is None:
+        raise NotFound("Aucun contrat daté dans l'entrepôt : pas de rapport à produire.")
+    result = compute_cached(db, settings, cache, year, filters.perimetre, name)
+    with tempfile.TemporaryDirectory(prefix="vivier-rapport-") as folder:
+        content, filename = report_file(result, kind, Path(folder))
+    disposition = "inline" if kind == "html" else "attachment"
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[kind],
+        headers={"Content-Disposition": f'{disposition}; filename="{filename}"'},
+    )

@@ -23,21 +23,22 @@ PAGE_SIZE = 20
 def search(
     q: str = Query("", max_length=200, description="Mots recherchés (objet, acheteur…)"),
     type: Literal["marches", "avis"] = Query("marches", description="Marchés ou avis"),
-    annee: int | None = Query(None, ge=1990, le=2100, description="Année de notification"),
-    cpv: str | None = Query(None, pattern=r"^\d{2,8}$", description="Début de code CPV"),
+    annee: str = Query("", pattern=r"^(\d{4})?$", description="Année de notification"),
+    cpv: str = Query("", pattern=r"^(\d{2,8})?$", description="Début de code CPV"),
     procedure: str | None = Query(None, max_length=100),
     page: int = Query(1, ge=1, le=10_000),
     db: duckdb.DuckDBPyConnection = Depends(get_db),
 ) -> dict:
     offset = (page - 1) * PAGE_SIZE
+    year = int(annee) if annee else None
     if type == "avis":
-        total, results = services.search_notices(db, q, annee, cpv, PAGE_SIZE, offset)
+        total, results = services.search_notices(db, q, year, cpv or None, PAGE_SIZE, offset)
     else:
         total, results = queries.search_contracts(
-            db, q, annee, cpv, procedure or None, PAGE_SIZE, offset
+            db, q, year, cpv or None, procedure or None, PAGE_SIZE, offset
         )
     return {
-        "query": {"q": q, "type": type, "annee": annee, "cpv": cpv, "procedure": procedure},
+        "query": {"q": q, "type": type, "annee": year, "cpv": cpv, "procedure": procedure},
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
