@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vivier.cli import alerts, appdb, barometer, demo, ingest, needs, serve, tenders, users  # noqa: F401  (registers commands)
+from vivier.cli import alerts, appdb, barometer, demo, fetch, ingest, needs, serve, tenders, users  # noqa: F401  (registers commands)
 from vivier.cli.app import app
 
 
