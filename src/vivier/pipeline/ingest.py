@@ -21,6 +21,7 @@ from vivier.errors import SourceError
 from vivier.sources.normalise import ReadContext
 from vivier.warehouse import files
 from vivier.warehouse.awards import load_awards
+from vivier.warehouse.buyers import refresh_buyers
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ LOADERS: dict[str, Callable] = {
 }
 
 # Called as hook(connection) at the end of every ingest run (after all files).
-POST_INGEST_HOOKS: list[Callable] = []
+POST_INGEST_HOOKS: list[Callable] = [refresh_buyers]
 
 
 @dataclass
