@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from vivier.cli import alerts, appdb, barometer, demo, fetch, ingest, needs, serve, tenders, users  # noqa: F401  (registers commands)
+from vivier.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (registers commands)
+    alerts,
+    appdb,
+    barometer,
+    buyers,
+    companies,
+    demo,
+    fetch,
+    ingest,
+    needs,
+    quality,
+    serve,
+    startups,
+    tenders,
+    users,
+)
 from vivier.cli.app import app
 
 

@@ -21,6 +21,34 @@ _TRUE = {"true", "oui", "1", "vrai", "yes"}
 _FALSE = {"false", "non", "0", "faux", "no"}
 
 
+# Every flag reason, with its French explanation (shown by `vivier quality`).
+FLAG_REASONS: dict[str, str] = {
+    "amount_not_number": "montant qui n'est pas un nombre",
+    "amount_not_positive": "montant nul ou négatif",
+    "amount_absurd": "montant absurde (au-delà du plafond réglé)",
+    "amount_placeholder": "montant de remplissage (999 999…)",
+    "not_a_number": "valeur numérique illisible (durée, offres…)",
+    "not_a_boolean": "valeur oui/non illisible",
+    "date_missing": "date de notification absente",
+    "date_malformed": "date illisible",
+    "date_impossible": "date impossible (année hors limites)",
+    "notified_after_publication": "notifié après la publication des données",
+    "cpv_missing": "code CPV absent",
+    "cpv_malformed": "code CPV mal formé",
+    "cpv_unknown": "code CPV absent de la nomenclature CPV 2008",
+    "siret_missing": "SIRET absent",
+    "siret_not_digits": "SIRET avec des caractères non numériques",
+    "siret_bad_length": "SIRET de longueur fausse",
+    "siret_bad_checksum": "SIRET à la clé de contrôle (Luhn) fausse",
+    "siren_missing": "SIREN absent",
+    "siren_not_digits": "SIREN avec des caractères non numériques",
+    "siren_bad_length": "SIREN de longueur fausse",
+    "siren_bad_checksum": "SIREN à la clé de contrôle (Luhn) fausse",
+    "text_garbled": "texte aux accents détruits (U+FFFD)",
+    "procedure_unknown": "procédure hors vocabulaire",
+}
+
+
 @dataclass(frozen=True)
 class ReadContext:
     """What readers need from the settings (kept small so readers stay pure)."""
