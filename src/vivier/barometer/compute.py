@@ -88,22 +88,28 @@ def sensitivity(
     ]
 
 
+def count(number: int) -> str:
+    """A count as French readers write it: 12 345."""
+    return f"{number:,}".replace(",", " ")
+
+
 def notes(result: dict, unlisted: int) -> list[str]:
     """What a reader must know to read the figures right (French)."""
     lines = []
+    undated, excluded = count(result["undated_contracts"]), count(result["excluded_amounts"])
     if unlisted:
         lines.append(
-            f"{unlisted} contrat(s) d'acheteurs absents de la table des acheteurs "
+            f"{count(unlisted)} contrat(s) d'acheteurs absents de la table des acheteurs "
             "sont comptés dans le périmètre « autres »."
         )
     if result["undated_contracts"]:
         lines.append(
-            f"{result['undated_contracts']} contrat(s) sans date de notification valide "
+            f"{undated} contrat(s) sans date de notification valide "
             "sont hors des chiffres annuels (« non datés »)."
         )
     if result["excluded_amounts"]:
         lines.append(
-            f"{result['excluded_amounts']} contrat(s) au montant invalide ou absent sont "
+            f"{excluded} contrat(s) au montant invalide ou absent sont "
             "comptés en nombre mais exclus des montants."
         )
     if not result["contracts"]:

@@ -44,7 +44,7 @@ class LineChart:
     series: list[Series] = field(default_factory=list)
 
 
-def short(text: str, limit: int = 42) -> str:
+def short(text: str, limit: int = 36) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -112,7 +112,7 @@ def bar_svg(chart: BarChart) -> str:
     for index, bar in enumerate(chart.bars):
         y = TOP + index * (BAR_HEIGHT + BAR_GAP)
         width = max(bar.value / top * BAR_AREA, 0)
-        parts.append(_text(LABEL_WIDTH - 8, y + 13, bar.label, anchor="end"))
+        parts.append(_text(LABEL_WIDTH - 8, y + 13, bar.label, anchor="end", size=11))
         parts.append(
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width:.1f}" '
             f'height="{BAR_HEIGHT}" fill="{COLORS[0]}"/>'

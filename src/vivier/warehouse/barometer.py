@@ -32,7 +32,7 @@ AMOUNT_BAND_SQL = """CASE
 # Breakdown name → (key expression over the scope table, extra filter or None).
 BREAKDOWN_KEYS: dict[str, tuple[str, str | None]] = {
     "perimeter": ("perimeter", None),
-    "ministry": ("ministry", "perimeter IN ('etat', 'etat_ep')"),
+    "ministry": ("coalesce(ministry, 'non attribué')", "perimeter IN ('etat', 'etat_ep')"),
     "buyer": ("buyer_key", None),
     "cpv_division": ("substr(cpv, 1, 2)", None),
     "procedure": ("procedure", None),
