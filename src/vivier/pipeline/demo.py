@@ -22,9 +22,10 @@ def steps() -> list[Step]:
     """The demo's steps, in order. Later features append theirs."""
     from vivier.needs.demo import census_step  # at the end: uses the matching engine
     from vivier.pipeline.ingest import demo_step as ingest_step
+    from vivier.pipeline.tenders_demo import tenders_step  # after the barometer: TED/BOAMP
     from vivier.report.demo_step import barometer_step  # needs the ingest and start-ups
 
-    return [ingest_step, barometer_step, census_step]
+    return [ingest_step, barometer_step, census_step, tenders_step]
 
 
 def run_demo(settings: Settings) -> Iterator[str]:
