@@ -182,3 +182,18 @@ def test_without_the_matching_engine_the_message_is_clear(world, settings, monke
     monkeypatch.setattr(builtins, "__import__", no_match)
     with pytest.raises(ConfigError, match="mise en relation"):
         proposals.load_engine(settings)
+
+
+def test_demo_step_creates_accounts_and_a_published_list(settings):
+    from vivier.needs import accounts
+    from vivier.needs.demo import BUYER, DEMO_PASSWORD, STARTUP_SIREN, census_step
+    from vivier.needs.store import ready_engine
+
+    lines = list(census_step(settings))
+    assert "publié" in lines[0] and BUYER in lines[-1] and DEMO_PASSWORD in lines[1]
+    assert "déjà présents" in list(census_step(settings))[0]  # a second run keeps them
+    with session_scope(ready_engine(settings)) as session:
+        buyer = accounts.authenticate(session, BUYER, DEMO_PASSWORD)
+        (need,) = workflow.visible_needs(session, buyer)
+        assert need.status == "published"
+        assert STARTUP_SIREN in [entry.siren for entry in curation.entries(session, need)]

@@ -40,6 +40,12 @@ from vivier.web.census_auth import (
 from vivier.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+ACTION_LABELS = {
+    "draft": "Repasser en brouillon",
+    "submitted": "Soumettre à la Mission French Tech",
+    "in_review": "Mettre en examen",
+    "closed": "Clore le besoin",
+}
 
 
 def page(request: Request, template: str, user: User | None, data: dict, status: int = 200):
@@ -188,7 +194,7 @@ def _allowed(rule: Callable, *args) -> bool:
 def _transitions(user: User, need) -> list[tuple[str, str]]:
     targets = [t for (s, t) in policy.TRANSITIONS if s == need.status and t != "published"]
     return [
-        (target, STATUS_LABELS[target])
+        (target, ACTION_LABELS[target])
         for target in targets
         if _allowed(policy.require_transition, user, need, target)
     ]
