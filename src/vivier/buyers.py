@@ -37,9 +37,12 @@ NAME_PATTERNS: tuple[tuple[str, str], ...] = (
     ("collectivites", r"CONSEIL REGIONAL|^REGION\b|COMMUNAUTE (DE COMMUNES|D.AGGLOMERATION)"),
     ("collectivites", r"COMMUNAUTE URBAINE|METROPOLE|SYNDICAT (MIXTE|INTERCOMMUNAL)|\bSIVOM\b"),
     ("collectivites", r"\bSIVU\b|\bSDIS\b|\bCCAS\b|CENTRE COMMUNAL D.ACTION SOCIALE|\bLYCEE\b"),
-    ("collectivites", r"\bCOLLEGE\b|OFFICE PUBLIC DE L.HABITAT"),
-    ("etat_ep", r"\bUNIVERSITE\b|\bCNRS\b|\bINSERM\b|\bINRAE?\b|ECOLE NATIONALE SUPERIEURE"),
+    ("collectivites", r"\bCOLLEGE\b|OFFICE PUBLIC DE L.HABITAT|\bOPH\b|\bSDMIS\b"),
+    ("collectivites", r"INCENDIE ET DE SECOURS|INCENDIE SECOURS|ETABLISSEMENT PUBLIC TERRITORIAL"),
+    ("collectivites", r"ETABLISSEMENT PUBLIC DE COOPERATION INTERCOMMUNALE"),
+    ("etat_ep", r"\bUNIVERSIT|\bCNRS\b|\bINSERM\b|\bINRAE?\b|ECOLE NATIONALE SUPERIEURE"),
     ("etat_ep", r"AGENCE REGIONALE DE SANTE|FRANCE TRAVAIL|POLE EMPLOI|\bCROUS\b"),
+    ("etat_ep", r"ETABLISSEMENT PUBLIC|ECOLE NATIONALE"),
     ("etat", r"\bMINISTERE\b|\bPREFECTURE\b|\bRECTORAT\b|GENDARMERIE|POLICE NATIONALE"),
     ("etat", r"DIRECTION (REGIONALE|DEPARTEMENTALE|INTERDEPARTEMENTALE|INTERMINISTERIELLE)"),
     ("etat", r"COUR D.APPEL|TRIBUNAL JUDICIAIRE|FINANCES PUBLIQUES"),
@@ -53,6 +56,8 @@ SIREN_PREFIXES: tuple[tuple[str, str, str], ...] = (
     ("24", "collectivites", "groupement de collectivités"),
     ("25", "collectivites", "syndicat ou groupement"),
     ("26", "hopitaux", "établissement public de santé"),
+    ("27", "collectivites", "établissement public local"),
+    ("28", "collectivites", "établissement public local"),
 )
 
 
@@ -110,6 +115,11 @@ def _perimeter(siren: str | None, names: list[str | None], category: str | None)
     for prefix, perimeter, kind in SIREN_PREFIXES:
         if siren and siren.startswith(prefix):
             return perimeter, f"SIREN commençant par {prefix} (présomption : {kind})"
+    if siren and siren.startswith("1"):
+        return "autres", (
+            "SIREN commençant par 1 (État ou établissement public national) mais type "
+            "indéterminé : catégorie juridique inconnue, nom non reconnu"
+        )
     return "autres", "aucun indice (catégorie juridique inconnue, nom non reconnu)"
 
 
