@@ -203,3 +203,25 @@ def test_api_validation_errors_are_422_in_french(site: Site):
     response = client.post("/api/besoins", json={**NEED, "couleur": "bleu"})
     assert response.status_code == 422 and "inconnu" in response.json()["erreur"]
     assert client.post("/api/besoins", json=NEED).status_code == 201
+
+
+@pytest.mark.postgres
+def test_the_api_workflow_on_postgres():
+    from census_support import private_postgres
+
+    with private_postgres() as pg_settings:
+        site = Site(pg_settings)
+        buyer, mission = site.api("buyer_a"), site.api("mission")
+        need_id = buyer.post("/api/besoins", json=NEED).json()["id"]
+        assert buyer.post(f"/api/besoins/{need_id}/etat", json={"etat": "submitted"}).is_success
+        assert mission.post(f"/api/besoins/{need_id}/liste", json={"siren": SIREN_2}).is_success
+        published = mission.post(f"/api/besoins/{need_id}/etat", json={"etat": "published"})
+        assert published.json()["status"] == "published"
+        assert (
+            buyer.get(f"/api/besoins/{need_id}/liste.csv")
+            .text.splitlines()[1]
+            .startswith(f"1;{SIREN_2}")
+        )
+        assert site.api("buyer_b").get(f"/api/besoins/{need_id}").status_code == 404
+        site.world.engine.dispose()
+        site.app.state.census_engine.dispose()

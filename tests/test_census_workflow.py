@@ -197,3 +197,22 @@ def test_demo_step_creates_accounts_and_a_published_list(settings):
         (need,) = workflow.visible_needs(session, buyer)
         assert need.status == "published"
         assert STARTUP_SIREN in [entry.siren for entry in curation.entries(session, need)]
+
+
+@pytest.mark.postgres
+def test_the_workflow_and_the_census_on_postgres():
+    from census_support import private_postgres
+
+    with private_postgres() as pg_settings:
+        world = build_world(pg_settings)
+        published = make_need(world, "published")
+        make_need(world, "published", confidential=True)
+        make_need(world, "submitted", cpv_codes=[])
+        with session_scope(world.engine) as session:
+            startup = world.user(session, "startup")
+            rows = curation.needs_for_startup(session, startup)
+            assert [(need.id, listed) for need, listed, _ in rows] == [(published, True)]
+            counts = census.census(session, world.user(session, "mission"))
+            assert counts["total"] == 3
+            assert {row["domain"] for row in counts["by_domain"]} >= {"(sans code CPV)"}
+        world.engine.dispose()
