@@ -8,6 +8,7 @@ queries check that they exist and return empty results otherwise.
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -15,9 +16,48 @@ import duckdb
 Connection = duckdb.DuckDBPyConnection
 
 
+CACHE = "memory.main"
+
+
+def open_for_web(path: Path) -> Connection:
+    """An in-memory DuckDB with the warehouse attached read-only (as the current catalog)
+    and the web's per-buyer tables, sorted by buyer so that a buyer's rows are a few
+    row groups (min/max pruning): the buyer page stays fast at national scale."""
+    con = duckdb.connect(":memory:")
+    quoted = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+    con.execute("USE warehouse")
+    build_web_cache(con)
+    return con
+
+
+def use_warehouse(cursor: Connection) -> Connection:
+    cursor.execute("USE warehouse")
+    return cursor
+
+
+def build_web_cache(con: Connection) -> None:
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {CACHE}.web_buyer_contracts AS
+        SELECT c.buyer_siren, c.uid, c.buyer_siret, c.buyer_name, c.amount,
+               c.notification_date, c.cpv, left(c.object, 160) AS object,
+               c.uid IN (SELECT uid FROM contract_suppliers WHERE siren IS NOT NULL)
+                   AS with_supplier,
+               c.uid IN (SELECT uid FROM contract_suppliers
+                         WHERE siren IN (SELECT siren FROM startup_members)) AS startup
+        FROM contracts c WHERE c.buyer_siren IS NOT NULL ORDER BY c.buyer_siren"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TABLE {CACHE}.web_buyer_suppliers AS
+        SELECT c.buyer_siren, s.siren, s.name, c.uid, c.amount
+        FROM contract_suppliers s JOIN contracts c USING (uid)
+        WHERE c.buyer_siren IS NOT NULL AND s.siren IS NOT NULL ORDER BY c.buyer_siren"""
+    )
+
+
 def has_table(con: Connection, name: str) -> bool:
     row = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]
     ).fetchone()
     return bool(row and row[0])
 
@@ -181,13 +221,17 @@ def contract_sheet(con: Connection, uid: str) -> dict[str, Any] | None:
 # --- buyer sheet --------------------------------------------------------------------
 
 
+BUYERS = f"{CACHE}.web_buyer_contracts"
+SUPPLIERS = f"{CACHE}.web_buyer_suppliers"
+
+
 def buyer_sheet(con: Connection, siren: str) -> dict[str, Any] | None:
     totals = query_one(
         con,
-        """SELECT mode(buyer_name) AS name, count(*) AS contracts, sum(amount) AS amount,
+        f"""SELECT mode(buyer_name) AS name, count(*) AS contracts, sum(amount) AS amount,
                   min(notification_date) AS first_date, max(notification_date) AS last_date,
                   count(DISTINCT buyer_siret) AS establishments
-           FROM contracts WHERE buyer_siren = ?""",
+           FROM {BUYERS} WHERE buyer_siren = ?""",
         [siren],
     )
     if not totals or not totals["contracts"]:
@@ -197,32 +241,31 @@ def buyer_sheet(con: Connection, siren: str) -> dict[str, Any] | None:
         **totals,
         "by_year": query(
             con,
-            """SELECT year(notification_date) AS year, count(*) AS contracts,
+            f"""SELECT year(notification_date) AS year, count(*) AS contracts,
                       sum(amount) AS amount
-               FROM contracts WHERE buyer_siren = ? AND notification_date IS NOT NULL
+               FROM {BUYERS} WHERE buyer_siren = ? AND notification_date IS NOT NULL
                GROUP BY 1 ORDER BY 1""",
             [siren],
         ),
         "cpv_divisions": query(
             con,
-            """SELECT left(cpv, 2) AS division, count(*) AS contracts, sum(amount) AS amount
-               FROM contracts WHERE buyer_siren = ? AND cpv IS NOT NULL
+            f"""SELECT left(cpv, 2) AS division, count(*) AS contracts, sum(amount) AS amount
+               FROM {BUYERS} WHERE buyer_siren = ? AND cpv IS NOT NULL
                GROUP BY 1 ORDER BY amount DESC NULLS LAST, contracts DESC LIMIT 12""",
             [siren],
         ),
         "suppliers": query(
             con,
-            """SELECT s.siren, mode(s.name) AS name, count(DISTINCT c.uid) AS contracts,
-                      sum(c.amount) AS amount
-               FROM contracts c JOIN contract_suppliers s USING (uid)
-               WHERE c.buyer_siren = ? AND s.siren IS NOT NULL
-               GROUP BY s.siren ORDER BY amount DESC NULLS LAST, contracts DESC LIMIT 15""",
+            f"""SELECT siren, mode(name) AS name, count(DISTINCT uid) AS contracts,
+                      sum(amount) AS amount
+               FROM {SUPPLIERS} WHERE buyer_siren = ?
+               GROUP BY siren ORDER BY amount DESC NULLS LAST, contracts DESC LIMIT 15""",
             [siren],
         ),
         "coverage": buyer_coverage(con, siren),
         "recent": query(
             con,
-            """SELECT uid, object, amount, notification_date FROM contracts
+            f"""SELECT uid, object, amount, notification_date FROM {BUYERS}
                WHERE buyer_siren = ? ORDER BY notification_date DESC NULLS LAST LIMIT 10""",
             [siren],
         ),
@@ -233,14 +276,12 @@ def buyer_coverage(con: Connection, siren: str) -> dict[str, Any]:
     """How complete this buyer's publications are: share of contracts with each field."""
     return query_one(
         con,
-        """SELECT count(*) AS contracts,
+        f"""SELECT count(*) AS contracts,
                   avg(CASE WHEN amount IS NOT NULL THEN 1 ELSE 0 END) AS with_amount,
                   avg(CASE WHEN cpv IS NOT NULL THEN 1 ELSE 0 END) AS with_cpv,
                   avg(CASE WHEN notification_date IS NOT NULL THEN 1 ELSE 0 END) AS with_date,
-                  avg(CASE WHEN EXISTS (SELECT 1 FROM contract_suppliers s
-                                        WHERE s.uid = c.uid AND s.siren IS NOT NULL)
-                      THEN 1 ELSE 0 END) AS with_supplier
-           FROM contracts c WHERE buyer_siren = ?""",
+                  avg(CASE WHEN with_supplier THEN 1 ELSE 0 END) AS with_supplier
+           FROM {BUYERS} WHERE buyer_siren = ?""",
         [siren],
     )
 
@@ -284,20 +325,13 @@ def company_contracts(con: Connection, siren: str) -> dict[str, Any] | None:
 
 def startup_share(con: Connection, siren: str) -> dict[str, Any] | None:
     """Share of a buyer's contracts (count, amount) won by members of a start-up list."""
-    if not has_table(con, "startup_members"):
-        return None
     return query_one(
         con,
-        """WITH won AS (
-               SELECT c.uid, c.amount,
-                      bool_or(s.siren IN (SELECT siren FROM startup_members)) AS startup
-               FROM contracts c LEFT JOIN contract_suppliers s USING (uid)
-               WHERE c.buyer_siren = ? GROUP BY c.uid, c.amount)
-           SELECT count(*) FILTER (WHERE startup) AS contracts,
+        f"""SELECT count(*) FILTER (WHERE startup) AS contracts,
                   sum(amount) FILTER (WHERE startup) AS amount,
                   count(*) FILTER (WHERE startup) / count(*) AS share_count,
                   sum(amount) FILTER (WHERE startup) / nullif(sum(amount), 0) AS share_amount
-           FROM won""",
+           FROM {BUYERS} WHERE buyer_siren = ?""",
         [siren],
     )
 

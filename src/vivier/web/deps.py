@@ -1,8 +1,9 @@
 """Request dependencies: the settings and a read-only cursor on the warehouse.
 
-The warehouse is opened read-only once per application (lazily, so that a server started
-before the first ingest works as soon as the warehouse exists); each request gets its own
-cursor, which DuckDB allows to run in parallel threads.
+The warehouse is attached read-only once per application to an in-memory DuckDB that
+also holds the web's per-buyer tables (lazily, so that a server started before the first
+ingest works as soon as the warehouse exists); each request gets its own cursor, which
+DuckDB allows to run in parallel threads.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi import Request
 
 from vivier.config import Settings
 from vivier.warehouse import connect
+from vivier.warehouse.web import open_for_web, use_warehouse
 
 _lock = threading.Lock()
 
@@ -29,12 +31,13 @@ def shared_connection(app) -> duckdb.DuckDBPyConnection:
     if getattr(state, "warehouse", None) is None:
         with _lock:
             if getattr(state, "warehouse", None) is None:
-                state.warehouse = connect(state.settings, read_only=True)
+                connect(state.settings, read_only=True).close()  # French error if missing
+                state.warehouse = open_for_web(state.settings.warehouse_path)
     return state.warehouse
 
 
 def get_db(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    cursor = shared_connection(request.app).cursor()
+    cursor = use_warehouse(shared_connection(request.app).cursor())
     try:
         yield cursor
     finally:

@@ -115,8 +115,28 @@ def company_name(db, siren: str) -> str | None:
     return labels[0]["name"] if labels else None
 
 
-def open_tenders(app, db, siren: str | None, text: str | None, k: int) -> list[dict]:
-    """Open tenders relevant to a start-up (empty while tenders are not loaded)."""
-    if not notices_available(db):
+def open_tenders(app, db, siren: str | None, open_on: date | None, k: int) -> list[dict]:
+    """Open tenders (lots) suited to the company `siren`, explained; [] when nothing is
+    known of the company or no tender is loaded."""
+    if siren is None or not notices_available(db):
         return []
-    return []
+    from vivier.errors import NotFound
+    from vivier.match.tenders import rank_tenders
+
+    try:
+        ranking = rank_tenders(app.state.settings, siren, open_on, k)
+    except NotFound:
+        return []
+    return [
+        {
+            "id": match.lot["uid"],
+            "notice_uid": match.lot["notice_uid"],
+            "title": match.lot["title"],
+            "buyer_name": match.lot["buyer_name"],
+            "deadline": match.lot["deadline"],
+            "estimated_value": match.lot["estimated_value"],
+            "score": match.score,
+            "reasons": [str(reason) for reason in match.reasons],
+        }
+        for match in ranking.matches
+    ]

@@ -1,0 +1,164 @@
+"""Web benchmark: 20 concurrent clients on loopback against `vivier serve` at national scale.
+
+Uses the synthetic national warehouse of `bench/barometer.py` (prepared once, in a child
+process, from `bench/synthetic.py`), starts `vivier serve` in its own process on a free
+port, warms it up (the matching engine loads on the first need), then sends the need
+search (`/api/trouver`) and the buyer page (`/acheteurs/{siren}`, HTML) from N concurrent
+clients and prints p50 / p95 / max latency per endpoint and the error count.
+Target: p95 ≤ 300 ms for both, no error.
+
+    python bench/web.py                                   # 1.8 M contracts, 20 clients
+    python bench/web.py --contracts 100000 --requests 200 # reduced size while developing
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+NEEDS = [
+    ("Logiciel de gestion des archives numériques et de la dématérialisation", "48000000"),
+    ("Plateforme d'intelligence artificielle pour analyser les demandes des usagers", ""),
+    ("Application mobile de signalement pour les agents de terrain", "72000000"),
+    ("Capteurs connectés pour mesurer la qualité de l'air dans les écoles", ""),
+    ("Solution de cybersécurité et de détection des intrusions", "72260000"),
+    ("Outil de prise de rendez-vous en ligne pour un hôpital", ""),
+    ("Travaux de rénovation énergétique des bâtiments publics", "45000000"),
+    ("Service de télémédecine et de suivi des patients à domicile", ""),
+    ("Robot de désinfection des chambres d'hôpital", "33000000"),
+    ("Formation en ligne des agents aux outils numériques", "80000000"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_warehouse(work: Path, contracts: int) -> Path:
+    home = work / str(contracts) / "home"
+    if not (home / "warehouse.duckdb").exists():
+        command = [sys.executable, str(BENCH / "barometer.py"), "--prepare-only"]
+        command += ["--contracts", str(contracts), "--work", str(work)]
+        subprocess.run(command, check=True)
+    return home
+
+
+def busy_buyers(home: Path, count: int = 300) -> list[str]:
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "SELECT buyer_siren FROM contracts WHERE buyer_siren IS NOT NULL "
+            "GROUP BY 1 ORDER BY count(*) DESC LIMIT ?",
+            [count],
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def start_server(home: Path, port: int) -> subprocess.Popen:
+    command = [sys.executable, "-c", "from vivier.cli import main; main()"]
+    command += ["--home", str(home), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/openapi.json", timeout=5).is_success:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.5)
+    server.terminate()
+    raise SystemExit("vivier serve did not start")
+
+
+def requests_plan(buyers: list[str], total: int, seed: int = 0) -> list[tuple[str, str, dict]]:
+    rng = random.Random(seed)
+    plan = []
+    for index in range(total):
+        if index % 2 == 0:
+            text, cpv = rng.choice(NEEDS)
+            params = {"besoin": text, "cpv": cpv, "nombre": 10}
+            plan.append(("need search", "/api/trouver", params))
+        else:
+            plan.append(("buyer page", f"/acheteurs/{rng.choice(buyers)}", {}))
+    return plan
+
+
+async def run_clients(base: str, plan, clients: int) -> list[tuple[str, float, int]]:
+    queue: asyncio.Queue = asyncio.Queue()
+    for item in plan:
+        queue.put_nowait(item)
+    results: list[tuple[str, float, int]] = []
+
+    async def client() -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as session:
+            while not queue.empty():
+                kind, path, params = queue.get_nowait()
+                started = time.perf_counter()
+                try:
+                    status = (await session.get(path, params=params)).status_code
+                except httpx.HTTPError:
+                    status = 0
+                results.append((kind, time.perf_counter() - started, status))
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return results
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def report(results, elapsed: float, clients: int) -> None:
+    print(f"{len(results)} requests from {clients} concurrent clients in {elapsed:.1f} s")
+    for kind in ("need search", "buyer page"):
+        times = [t * 1000 for k, t, _ in results if k == kind]
+        errors = sum(1 for k, _, status in results if k == kind and status != 200)
+        print(
+            f"{kind:12}: n={len(times)} p50={percentile(times, 0.5):.0f} ms "
+            f"p95={percentile(times, 0.95):.0f} ms max={max(times):.0f} ms "
+            f"errors={errors}  (target p95 ≤ 300 ms, no error)"
+        )
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--contracts", type=int, default=1_800_000)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/vivier-bench-barometer"))
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=1000)
+    args = parser.parse_args()
+    home = ensure_warehouse(args.work, args.contracts)
+    buyers = busy_buyers(home)
+    port = free_port()
+    server = start_server(home, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        started = time.perf_counter()
+        for kind, path, params in requests_plan(buyers, 2, seed=1):
+            status = httpx.get(base + path, params=params, timeout=600).status_code
+            print(f"warm-up {kind}: HTTP {status}")
+        print(f"warm-up (engine load, caches): {time.perf_counter() - started:.1f} s")
+        plan = requests_plan(buyers, args.requests)
+        started = time.perf_counter()
+        results = asyncio.run(run_clients(base, plan, args.clients))
+        report(results, time.perf_counter() - started, args.clients)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
