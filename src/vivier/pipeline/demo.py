@@ -20,12 +20,12 @@ def demo_data_dir() -> Path:
 
 def steps() -> list[Step]:
     """The demo's steps, in order. Later features append theirs."""
-    from vivier.needs.demo import census_step  # at the end: uses the matching engine
+    from vivier.needs.demo import census_step  # last: uses the matching engine's index
     from vivier.pipeline.ingest import demo_step as ingest_step
     from vivier.pipeline.tenders_demo import tenders_step  # after the barometer: TED/BOAMP
     from vivier.report.demo_step import barometer_step  # needs the ingest and start-ups
 
-    return [ingest_step, barometer_step, census_step, tenders_step]
+    return [ingest_step, barometer_step, tenders_step, census_step]  # census: keep last
 
 
 def run_demo(settings: Settings) -> Iterator[str]:
