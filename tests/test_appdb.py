@@ -50,13 +50,24 @@ def test_migrations_up_and_down_on_postgres():
         engine.dispose()
 
 
-def test_appdb_commands_move_between_revisions(cli):
+def head_revision(settings) -> str:
+    from alembic.script import ScriptDirectory
+
+    from vivier.appdb import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config(make_engine(settings))).get_current_head()
+
+
+def test_appdb_commands_move_between_revisions(cli, settings):
+    head = head_revision(settings)
     result = cli("appdb", "upgrade")
-    assert result.exit_code == 0 and "0002" in result.stdout
+    assert result.exit_code == 0 and f"révision {head}." in result.stdout
     result = cli("appdb", "downgrade", "0001")
-    assert result.exit_code == 0 and "0001" in result.stdout
+    assert result.exit_code == 0 and "révision 0001." in result.stdout
     assert cli("appdb", "current").stdout.strip() == "0001"
-    assert "0002" in cli("appdb", "upgrade").stdout
+    assert cli("appdb", "upgrade", "0002").exit_code == 0
+    assert cli("appdb", "current").stdout.strip() == "0002"
+    assert f"révision {head}." in cli("appdb", "upgrade").stdout
 
 
 def populate(settings) -> None:
