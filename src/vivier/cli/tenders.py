@@ -9,7 +9,6 @@ import typer
 from vivier.cli.app import console, settings_of, sub_app
 from vivier.cli.ui import print_json
 from vivier.errors import BadValueError
-from vivier.match.tenders import rank_tenders
 from vivier.warehouse import open_warehouse
 from vivier.warehouse import tenders as tender_queries
 
@@ -94,6 +93,8 @@ def match_tenders(
     as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
 ) -> None:
     """Les appels d'offres ouverts qui conviennent à une start-up, classés et expliqués."""
+    from vivier.match.tenders import rank_tenders  # the matching engine loads on demand
+
     ranking = rank_tenders(settings_of(ctx), siren, parse_day(open_on, "--open-on"), limit)
     if as_json:
         print_json(
