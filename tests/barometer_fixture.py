@@ -117,7 +117,7 @@ def fill(connection) -> None:
         if amount is None:
             connection.execute(
                 "INSERT INTO flags (uid, entity, field, reason, raw_value) "
-                "VALUES (?, 'contract', 'amount', 'montant aberrant', ?)",
+                "VALUES (?, 'contract', 'amount', 'amount_placeholder', ?)",
                 [uid, raw],
             )
         for position, siren in enumerate(SUPPLIERS[uid]):

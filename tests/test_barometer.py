@@ -58,7 +58,9 @@ def test_headline_figures_by_hand(warehouse, settings):
     assert result["amount_startup"] == 150000.0  # 100 000 + 90 000 / 3 + 40 000 / 2
     assert result["startup_amount_share"] == pytest.approx(150000 / 310000, abs=1e-6)
     assert result["excluded_amounts"] == 1
-    assert result["excluded_amount_reasons"] == [{"reason": "montant aberrant", "contracts": 1}]
+    [reason] = result["excluded_amount_reasons"]
+    assert (reason["reason"], reason["contracts"]) == ("amount_placeholder", 1)
+    assert reason["label"].startswith("montant de remplissage")
     assert any("absents de la table des acheteurs" in note for note in result["notes"])
 
 

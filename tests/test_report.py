@@ -99,3 +99,14 @@ def test_cli_writes_the_report(settings, cli, tmp_path):
     names = {path.name for path in out.iterdir()}
     assert {"barometre-2024.html", "barometre-2024.pdf", "barometre-2024.json"} <= names
     assert "barometre-2024-divisions-cpv.csv" in names
+
+
+def test_report_of_a_year_without_contracts(settings, tmp_path):
+    connection = connect(settings)
+    fill(connection)
+    result = compute_barometer(connection, 2030, ListDefinition(), settings)
+    connection.close()
+    assert result["contracts"] == 0 and result["startup_amount_share"] is None
+    files = write_report(result, tmp_path / "vide")
+    assert "Aucun contrat daté" in html_text(files["html"])
+    assert "Aucun contrat daté" in pdf_text(files["pdf"])

@@ -13,6 +13,7 @@ from vivier.barometer.figures import figures, share
 from vivier.barometer.labels import BREAKDOWNS, PERIMETERS, key_label, perimeter_label
 from vivier.config import Settings
 from vivier.errors import BadValueError
+from vivier.sources.normalise import FLAG_REASONS
 from vivier.warehouse import barometer as sql
 
 SIREN_EXPR = "s.siren"
@@ -41,6 +42,14 @@ def breakdown_rows(connection: duckdb.DuckDBPyConnection, name: str, year: int) 
         shaped.update(figures(row))
         rows.append(shaped)
     return rows
+
+
+def excluded_reasons(connection: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+    """Why amounts were left out: the ingest's flag reasons, with their French label."""
+    return [
+        {**row, "label": FLAG_REASONS.get(row["reason"], row["reason"]) or "montant absent"}
+        for row in sql.excluded_amount_reasons(connection, year)
+    ]
 
 
 def top_buyers(buyer_rows: list[dict]) -> list[dict]:
@@ -138,7 +147,7 @@ def compute_barometer(
         **figures(head),
         "undated_contracts": sql.undated_contracts(connection, perimeter),
     }
-    result["excluded_amount_reasons"] = sql.excluded_amount_reasons(connection, year)
+    result["excluded_amount_reasons"] = excluded_reasons(connection, year)
     result["breakdowns"] = {name: breakdown_rows(connection, name, year) for name in BREAKDOWNS}
     result["top_buyers"] = top_buyers(result["breakdowns"]["buyer"])
     result["trend"] = [{"year": int(row["year"]), **figures(row)} for row in sql.trend(connection)]

@@ -149,11 +149,11 @@ def excluded_amount_reasons(connection: duckdb.DuckDBPyConnection, year: int) ->
     """Why amounts of the year were left out: the ingest's flags on the amount field."""
     if not table_exists(connection, "flags"):
         return []
-    sql = f"""SELECT coalesce(f.reason, 'montant absent') AS reason,
+    sql = f"""SELECT f.reason AS reason,
   count(DISTINCT s.uid) AS contracts
 FROM {SCOPE_TABLE} s LEFT JOIN flags f
   ON f.uid = s.uid AND f.entity = 'contract' AND f.field = 'amount'
-WHERE s.year = ? AND s.amount IS NULL GROUP BY 1 ORDER BY 2 DESC, 1"""
+WHERE s.year = ? AND s.amount IS NULL GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST"""
     return _rows(connection, sql, [year])
 
 
