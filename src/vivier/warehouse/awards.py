@@ -9,7 +9,7 @@ loaded only for the contracts actually inserted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -25,8 +25,6 @@ from vivier.models import (
     Reject,
 )
 
-BATCH_SIZE = 100_000
-
 _ARROW_TYPES = {
     "amount": pa.float64(),
     "duration_months": pa.float64(),
@@ -37,6 +35,7 @@ _ARROW_TYPES = {
     "position": pa.int32(),
     "record_index": pa.int64(),
 }
+BATCH_SIZE = 50_000
 _contract_values = attrgetter(*CONTRACT_COLUMNS)
 _supplier_values = attrgetter(*SUPPLIER_COLUMNS)
 _modification_values = attrgetter(*MODIFICATION_COLUMNS)
@@ -61,44 +60,80 @@ def _table(columns: tuple[str, ...], rows: list[tuple]) -> pa.Table:
     return pa.Table.from_arrays(arrays, names=list(columns))
 
 
+@dataclass
+class ArrowBatch:
+    """One batch as Arrow tables (picklable: worker processes send these), with counts."""
+
+    tables: dict[str, pa.Table]
+    read: int  # records (or tabular rows) read
+    contracts: int  # contracts in the batch (before deduplication)
+    rejected: int
+    extra_rows: int  # tabular rows folded into a contract (counted as duplicates)
+
+
 class _Batch:
-    """Contracts of one batch, column-ready."""
+    """Contracts and rejects of one batch, column-ready."""
 
     def __init__(self) -> None:
         self.contracts: list[tuple] = []
         self.suppliers: list[tuple] = []
         self.modifications: list[tuple] = []
         self.flags: list[tuple] = []
+        self.rejects: list[tuple] = []
+        self.read = 0
+        self.extra_rows = 0
 
-    def add(self, contract: Contract) -> None:
-        key = (contract.uid, contract.record_index)
-        self.contracts.append((*_contract_values(contract), contract.record_index))
-        for supplier in contract.suppliers:
+    def add(self, record: Contract | Reject) -> None:
+        if record.__class__ is Reject:
+            self.read += 1
+            self.rejects.append((record.record_index, record.reason, record.raw))
+            return
+        self.read += record.source_rows
+        self.extra_rows += record.source_rows - 1
+        key = (record.uid, record.record_index)
+        self.contracts.append((*_contract_values(record), record.record_index))
+        for supplier in record.suppliers:
             self.suppliers.append((*key, *_supplier_values(supplier)))
-        for modification in contract.modifications:
+        for modification in record.modifications:
             self.modifications.append((*key, *_modification_values(modification)))
-        for flag in contract.flags:
+        for flag in record.flags:
             self.flags.append((*key, *_flag_values(flag)))
 
     def __len__(self) -> int:
-        return len(self.contracts)
+        return len(self.contracts) + len(self.rejects)
+
+    def to_arrow(self) -> ArrowBatch:
+        tables = {
+            "b_contracts": _table((*CONTRACT_COLUMNS, "record_index"), self.contracts),
+            "b_suppliers": _table((*_KEY, *SUPPLIER_COLUMNS), self.suppliers),
+            "b_modifications": _table((*_KEY, *MODIFICATION_COLUMNS), self.modifications),
+            "b_flags": _table((*_KEY, *FLAG_COLUMNS), self.flags),
+            "b_rejects": _table(("record_index", "reason", "raw"), self.rejects),
+        }
+        return ArrowBatch(
+            tables, self.read, len(self.contracts), len(self.rejects), self.extra_rows
+        )
 
 
 _KEY = ("uid", "record_index")
 
 
-def _arrow(batch: _Batch) -> dict[str, pa.Table]:
-    return {
-        "b_contracts": _table((*CONTRACT_COLUMNS, "record_index"), batch.contracts),
-        "b_suppliers": _table((*_KEY, *SUPPLIER_COLUMNS), batch.suppliers),
-        "b_modifications": _table((*_KEY, *MODIFICATION_COLUMNS), batch.modifications),
-        "b_flags": _table((*_KEY, *FLAG_COLUMNS), batch.flags),
-    }
+def arrow_batches(
+    records: Iterable[Contract | Reject], batch_size: int = BATCH_SIZE
+) -> Iterator[ArrowBatch]:
+    """Group records into Arrow batches (runs in the reading process)."""
+    batch = _Batch()
+    for record in records:
+        batch.add(record)
+        if len(batch) >= batch_size:
+            yield batch.to_arrow()
+            batch = _Batch()
+    if len(batch):
+        yield batch.to_arrow()
 
 
-def _insert_batch(connection: duckdb.DuckDBPyConnection, batch: _Batch, file_id: int) -> int:
+def _insert_batch(connection: duckdb.DuckDBPyConnection, tables: dict, file_id: int) -> int:
     """Insert one batch; returns how many contracts were new."""
-    tables = _arrow(batch)
     for name, table in tables.items():
         connection.register(name, table)
     try:
@@ -127,33 +162,28 @@ def _insert_batch(connection: duckdb.DuckDBPyConnection, batch: _Batch, file_id:
                 f"INSERT INTO {target} (uid, {', '.join(columns)}) SELECT t.uid, {selected} "
                 f"FROM {table} t JOIN b_new n USING (uid, record_index)"
             )
+        connection.execute(
+            "INSERT INTO rejects (file_id, record_index, reason, raw) "
+            f"SELECT {int(file_id)}, record_index, reason, raw FROM b_rejects"
+        )
         return connection.execute("SELECT count(*) FROM b_new").fetchall()[0][0]
     finally:
         for name in tables:
             connection.unregister(name)
 
 
-def insert_rejects(
-    connection: duckdb.DuckDBPyConnection, rejects: list[Reject], file_id: int
-) -> None:
-    if not rejects:
-        return
-    table = pa.table(
-        {
-            "file_id": pa.array([file_id] * len(rejects), pa.int32()),
-            "record_index": pa.array([r.record_index for r in rejects], pa.int64()),
-            "reason": pa.array([r.reason for r in rejects], pa.string()),
-            "raw": pa.array([r.raw for r in rejects], pa.string()),
-        }
-    )
-    connection.register("b_rejects", table)
-    try:
-        connection.execute(
-            "INSERT INTO rejects (file_id, record_index, reason, raw) "
-            "SELECT file_id, record_index, reason, raw FROM b_rejects"
-        )
-    finally:
-        connection.unregister("b_rejects")
+def load_batches(
+    connection: duckdb.DuckDBPyConnection, batches: Iterable[ArrowBatch], file_id: int
+) -> AwardLoad:
+    """Load Arrow batches of one file (inside the caller's transaction)."""
+    summary = AwardLoad()
+    for batch in batches:
+        new = _insert_batch(connection, batch.tables, file_id)
+        summary.read += batch.read
+        summary.rejected += batch.rejected
+        summary.loaded += new
+        summary.duplicates += batch.contracts - new + batch.extra_rows
+    return summary
 
 
 def load_awards(
@@ -163,32 +193,4 @@ def load_awards(
     batch_size: int = BATCH_SIZE,
 ) -> AwardLoad:
     """Load the contracts and rejects read from one file (inside the caller's transaction)."""
-    summary = AwardLoad()
-    batch = _Batch()
-    rejects: list[Reject] = []
-    for record in records:
-        if isinstance(record, Reject):
-            summary.read += 1
-            summary.rejected += 1
-            rejects.append(record)
-            if len(rejects) >= batch_size:
-                insert_rejects(connection, rejects, file_id)
-                rejects = []
-            continue
-        summary.read += record.source_rows
-        summary.duplicates += record.source_rows - 1
-        batch.add(record)
-        if len(batch) >= batch_size:
-            summary.loaded += _flush(connection, batch, file_id, summary)
-            batch = _Batch()
-    summary.loaded += _flush(connection, batch, file_id, summary)
-    insert_rejects(connection, rejects, file_id)
-    return summary
-
-
-def _flush(connection, batch: _Batch, file_id: int, summary: AwardLoad) -> int:
-    if not len(batch):
-        return 0
-    new = _insert_batch(connection, batch, file_id)
-    summary.duplicates += len(batch) - new
-    return new
+    return load_batches(connection, arrow_batches(records, batch_size), file_id)
