@@ -118,12 +118,13 @@ def import_needs(session: Session, actor: User, name: str, content: bytes) -> Im
     if not (actor.role == "buyer" or policy.is_curator(actor)):
         raise Forbidden("Seuls les acheteurs et la Mission importent des besoins.")
     report = ImportReport()
+    organisations: dict[str, Organisation] = {}
     for number, row in enumerate(read_rows(name, content), start=2):
         if not any(str(value).strip() for value in row.values()):
             report.rows.append(RowReport(number, "empty", reason="ligne vide"))
             continue
         try:
-            need_id = _import_row(session, actor, row)
+            need_id = _import_row(session, actor, row, organisations)
         except (BadValueError, Forbidden) as error:
             report.rows.append(RowReport(number, "refused", reason=str(error)))
         else:
@@ -131,10 +132,10 @@ def import_needs(session: Session, actor: User, name: str, content: bytes) -> Im
     return report
 
 
-def _import_row(session: Session, actor: User, row: dict) -> int:
+def _import_row(session: Session, actor: User, row: dict, organisations: dict) -> int:
     raw = {key: value for key, value in row.items() if key in _NEED_FIELDS}
     clean_need_fields(raw)  # refuse before anything is written
-    organisation = _row_organisation(session, actor, row)
+    organisation = _row_organisation(session, actor, row, organisations)
     need = create_need(session, actor, raw, organisation=organisation, status=SUBMITTED)
     return need.id
 
@@ -142,7 +143,11 @@ def _import_row(session: Session, actor: User, row: dict) -> int:
 _NEED_FIELDS = set(HEADERS.values()) - {"siret", "ministry", "organisation_name"}
 
 
-def _row_organisation(session: Session, actor: User, row: dict) -> Organisation | None:
+def _row_organisation(
+    session: Session, actor: User, row: dict, organisations: dict
+) -> Organisation | None:
+    """The row's organisation (the buyer's own, or the SIRET column's for the Mission);
+    `organisations` caches them by SIRET during one import."""
     siret = str(row.get("siret") or "").strip()
     if actor.role == "buyer":
         own = session.get(Organisation, actor.organisation_id)
@@ -151,9 +156,10 @@ def _row_organisation(session: Session, actor: User, row: dict) -> Organisation 
         return None
     if not siret:
         raise BadValueError("SIRET de l'acheteur manquant.")
-    return ensure_organisation(
-        session,
-        siret,
-        name=str(row.get("organisation_name") or "").strip(),
-        ministry=str(row.get("ministry") or "").strip(),
-    )
+    name = str(row.get("organisation_name") or "").strip()
+    ministry = str(row.get("ministry") or "").strip()
+    known = organisations.get(siret)
+    if known is None:
+        known = organisations[siret] = ensure_organisation(session, siret, name, ministry)
+    known.name, known.ministry = name or known.name, ministry or known.ministry
+    return known
