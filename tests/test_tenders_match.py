@@ -111,3 +111,24 @@ def test_tenders_list_counts_and_filter(home):
     text = run(home, "tenders", "list", "--open-on", "2017-01-20", "--limit", "3")
     assert text.stdout.startswith("Lots au 20/01/2017 :")
     assert "[boamp:" in text.stdout or "[ted:" in text.stdout
+
+
+def test_match_tenders_through_the_matching_engine(home, tmp_path):
+    """With an index built (`vivier index`), the lots are ranked by MatchEngine.rank_texts."""
+    import shutil
+
+    from vivier.match.engine import MatchEngine
+
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    settings = load_settings(home=copy)
+    MatchEngine.build(settings, model_name="none").save(settings)
+    engine = run(copy, "match", "tenders", STARTUP, "--open-on", "2020-12-20", "--json")
+    plain = run(home, "match", "tenders", STARTUP, "--open-on", "2020-12-20", "--json")
+    assert engine.exit_code == 0, engine.output
+    ranked = json.loads(engine.stdout)["matches"]
+    assert ranked
+    assert "bm25" in ranked[0]["signals"]  # the engine's signals, not the local ones
+    assert "text" in json.loads(plain.stdout)["matches"][0]["signals"]
+    assert {m["lot"]["status"] for m in ranked} == {"open"}
+    assert any(reason.startswith("Date limite") for reason in ranked[0]["reasons"])

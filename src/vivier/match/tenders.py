@@ -1,16 +1,19 @@
 """Start-up → open tenders: the lots a company should answer, ranked and explained.
 
 The company's profile is what the warehouse knows of it (start-up lists: description and
-domain; past awards: objects and CPV codes; region). Each lot open on the reference date
-is scored on three signals, each in [0, 1]:
+domain; past awards: objects and CPV codes; region). The lots open on the reference date
+are ranked by the matching engine (`MatchEngine.rank_texts`: BM25 over the lots' title and
+description, CPV proximity) when its index exists (`vivier index`). Without an index they
+are ranked here with the same helpers, on three signals in [0, 1]:
 
 - text: BM25 of the profile's terms over the lot's title and description (divided by the
   best score, so the best lot gets 1);
 - cpv: the deepest CPV level shared with a code the company already won (code 1.0,
   category 0.8, class 0.6, group 0.4, division 0.2);
-- region: 1 when the lot is in the company's region.
+- region: 1 when the lot is in the company's region;
 
-score = 0.6 × text + 0.3 × cpv + 0.1 × region. Every result says why, in French.
+score = 0.6 × text + 0.3 × cpv + 0.1 × region. Every result says why, in French, with its
+deadline, estimated value and region.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ import numpy as np
 
 from vivier.codes import check_siren
 from vivier.config import Settings
-from vivier.errors import BadValueError, NotFound
+from vivier.errors import BadValueError, ConfigError, NotFound
 from vivier.match.bm25 import BM25
 from vivier.match.cpv import LEVEL_WEIGHTS, describe, prefixes
+from vivier.match.engine import MatchEngine
 from vivier.match.text import analyse, words
 from vivier.reference.places import region_code, region_name
 from vivier.warehouse import open_warehouse
@@ -78,11 +82,51 @@ def rank_tenders(
             "données d'attribution (vivier ingest)."
         )
     terms = analyse(text)
+    engine = _engine(settings)
+    if engine is not None:
+        matches = _rank_with_engine(engine, lots, text, profile, open_on, limit)
+    else:
+        matches = _rank_here(lots, text, terms, profile, open_on, limit)
+    name = profile["names"][0] if profile["names"] else None
+    return TenderRanking(siren, name, open_on, len(lots), matches, sorted(set(terms))[:30])
+
+
+def _engine(settings: Settings) -> MatchEngine | None:
+    """The matching engine when its index was built, else None (ranked here)."""
+    try:
+        return MatchEngine.load(settings)
+    except ConfigError:
+        return None
+
+
+def _rank_with_engine(engine, lots, text, profile, open_on, limit) -> list[TenderMatch]:
+    documents = [
+        {
+            "id": str(i),
+            "text": f"{lot['title'] or ''} {lot['description'] or ''}",
+            "cpv": _lot_codes(lot),
+            "name": lot["title"],
+        }
+        for i, lot in enumerate(lots)
+    ]
+    home = region_code(profile["region"]) if profile["region"] else None
+    out = []
+    for match in engine.rank_texts(text, profile["cpvs"], documents, k=limit):
+        lot = lots[int(match.id)]
+        reasons = list(match.reasons)
+        if home and lot["region"] == home:
+            reasons.append(f"Dans votre région : {region_name(home)}.")
+        reasons += _practical_reasons(lot, open_on)
+        out.append(TenderMatch(lot, round(match.score, 4), dict(match.details), reasons))
+    return out
+
+
+def _rank_here(lots, text, terms, profile, open_on, limit) -> list[TenderMatch]:
     signals = _signals(lots, terms, profile)
     total = sum(WEIGHTS[name] * values for name, values in signals.items())
     order = [int(i) for i in np.argsort(-total, kind="stable") if total[i] > 0][:limit]
     query_words = _display_words(text)
-    matches = [
+    return [
         TenderMatch(
             lot=lots[i],
             score=round(float(total[i]), 4),
@@ -91,8 +135,6 @@ def rank_tenders(
         )
         for i in order
     ]
-    name = profile["names"][0] if profile["names"] else None
-    return TenderRanking(siren, name, open_on, len(lots), matches, sorted(set(terms))[:30])
 
 
 def _signals(lots: list[dict], terms: list[str], profile: dict) -> dict[str, np.ndarray]:
@@ -146,6 +188,12 @@ def _reasons(lot, query_words, profile, signals, i, open_on: date) -> list[str]:
         reasons.append(f"CPV proche de marchés que vous avez remportés : {describe(shared)}.")
     if signals["region"][i] > 0:
         reasons.append(f"Dans votre région : {region_name(lot['region'])}.")
+    return reasons + _practical_reasons(lot, open_on)
+
+
+def _practical_reasons(lot: dict, open_on: date) -> list[str]:
+    """The deadline and the estimated value of a lot, in French."""
+    reasons = []
     if lot["deadline"] is not None:
         days = (lot["deadline"].date() - open_on).days
         plural = "s" if days > 1 else ""
