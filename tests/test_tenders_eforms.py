@@ -133,3 +133,12 @@ def test_malformed_xml_is_a_reject(tmp_path: Path):
     record = read_one(broken)
     assert isinstance(record, Reject)
     assert record.reason.startswith("XML mal formé")
+
+
+def test_invalid_multiple_loads_with_flags_naming_what_is_missing():
+    notice = read_one(FIXTURES / "INVALID_cn_24_multiple.xml")
+    flags = {(f.lot_id, f.field, f.reason) for f in notice.flags}
+    assert ("LOT-0002", "description", "description_missing") in flags
+    # no place of performance: the buyer's NUTS code is used, and that is said
+    assert ("LOT-0001", "place", "place_from_buyer") in flags
+    assert notice.lots[0].nuts == "LU000"

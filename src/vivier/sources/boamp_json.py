@@ -163,7 +163,7 @@ def _api_v1(data: dict, index: int) -> tr.TenderNotice | Reject:
         lot_id="1",
         title=notice.title or first.get("objetcomplet"),
         description=first.get("objetcomplet"),
-        nuts=notice.buyer_nuts,
+        nuts=tr.place_of(notice, "1", None),
         departement=tr.departement_code(deps[0] if deps else None),
     )
     cpv = first.get("cpv") or {}

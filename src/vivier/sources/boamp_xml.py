@@ -131,7 +131,7 @@ def _lots(notice: tr.TenderNotice, data, departement: str | None, deadline: str 
             lot_id=lot_id,
             title=_text(element, "INTITULE") or (notice.title if len(elements) <= 1 else None),
             description=_text(element, "DESCRIPTION") or _text(element, "OBJET_COMPLET"),
-            nuts=_text(element, "CODE_NUTS") or notice.buyer_nuts,
+            nuts=tr.place_of(notice, lot_id, _text(element, "CODE_NUTS")),
             departement=buyer_dep,
         )
         cpv = (_text(element, "CPV/PRINCIPAL") if element is not None else None) or _text(

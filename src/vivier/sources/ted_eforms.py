@@ -188,7 +188,7 @@ def _lot(notice: tr.TenderNotice, element, root, single: bool) -> tr.TenderLot |
     extras = [e.text.strip() for e in _all(project, extra) if e.text]
     tr.cpv_of(notice, lot, cpv_raw, extras)
     place = "cac:RealizedLocation/cac:Address/cbc:CountrySubentityCode"
-    lot.nuts = _text(project, place) or _text(notice_project, place) or notice.buyer_nuts
+    lot.nuts = tr.place_of(notice, lot_id, _text(project, place) or _text(notice_project, place))
     _lot_value(notice, lot, project, notice_project if single else None)
     process = element.find("cac:TenderingProcess", NS)
     day = _text(process, "cac:TenderSubmissionDeadlinePeriod/cbc:EndDate")

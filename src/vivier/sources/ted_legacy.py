@@ -123,11 +123,12 @@ def _lots(notice: tr.TenderNotice, form, procedure) -> None:
     day = _text(procedure, "DATE_RECEIPT_TENDERS")
     hour = _text(procedure, "TIME_RECEIPT_TENDERS")
     for index, item in enumerate(items, start=1):
+        lot_id = _text(item, "LOT_NO") or item.get("ITEM") or str(index)
         lot = tr.TenderLot(
-            lot_id=_text(item, "LOT_NO") or item.get("ITEM") or str(index),
+            lot_id=lot_id,
             title=_text(item, "TITLE") or (notice.title if len(items) == 1 else None),
             description=_text(item, "SHORT_DESCR") or _text(contract, "SHORT_DESCR"),
-            nuts=_code(item, "NUTS") or notice.buyer_nuts,
+            nuts=tr.place_of(notice, lot_id, _code(item, "NUTS")),
         )
         extra = [e.get("CODE") for e in item.findall("CPV_ADDITIONAL/CPV_CODE") if e.get("CODE")]
         tr.cpv_of(notice, lot, _code(item, "CPV_MAIN/CPV_CODE") or main_cpv, extra)

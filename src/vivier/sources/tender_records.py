@@ -224,8 +224,17 @@ def winner_of(name: str | None, id_raw: str | None, country: str | None) -> Winn
     return Winner(name=name, id_raw=id_raw, siret=siret, siren=siren, country=country)
 
 
+def place_of(notice: TenderNotice, lot_id: str, nuts: str | None) -> str | None:
+    """The lot's place of performance; without one, the buyer's NUTS code, flagged."""
+    if nuts:
+        return nuts
+    if notice.buyer_nuts:
+        notice.flag("place", "place_from_buyer", notice.buyer_nuts, lot_id)
+    return notice.buyer_nuts
+
+
 def check_notice(notice: TenderNotice) -> None:
-    """Notice-level flags common to every source: what a reader could not find."""
+    """Flags common to every source: what a reader could not find."""
     if not notice.buyer_name:
         notice.flag("buyer_name", "buyer_name_missing")
     if notice.publication_date is None and notice.issue_date is None:
@@ -233,6 +242,8 @@ def check_notice(notice: TenderNotice) -> None:
     for lot in notice.lots:
         if not lot.title:
             notice.flag("title", "title_missing", None, lot.lot_id)
+        if not lot.description and notice.kind != RESULT:
+            notice.flag("description", "description_missing", None, lot.lot_id)
 
 
 def reject(record_index: int, reason: str, raw: bytes | str) -> Reject:
