@@ -42,9 +42,7 @@ def import_command(
     settings = settings_of(ctx)
     start, end = _day(valid_from, "--valid-from"), _day(valid_to, "--valid-to")
     with open_warehouse(settings) as connection:
-        report = import_list(
-            connection, file, label, settings.home / "revue", list_format, start, end
-        )
+        report = import_list(connection, file, label, settings.home, list_format, start, end)
         refresh_buyers(connection)
     for warning in report.warnings:
         console.print(f"  attention : {warning}", highlight=False)
@@ -60,7 +58,7 @@ def import_command(
             + (f" (voir {report.review_file})" if report.review_file else ""),
             highlight=False,
         )
-    print_rejects(report.rejects, len(report.rejects), None)
+    print_rejects(report.rejects, len(report.rejects), report.rejects_file)
 
 
 @startups_app.command("list")

@@ -6,7 +6,6 @@ buyers are reclassified at the end (their perimeter depends on the legal categor
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ import duckdb
 
 from vivier.errors import NotFound, SourceError
 from vivier.models import Reject
+from vivier.pipeline.rejects import RejectsWriter
 from vivier.sources import recherche_entreprises, sirene_stock
 from vivier.warehouse import companies as company_store
 from vivier.warehouse.buyers import refresh_buyers
@@ -69,7 +69,7 @@ def import_companies(
     path = Path(path)
     kind = detect_format(path)
     report = ImportReport(path=str(path), format=kind)
-    writer = _RejectsWriter(rejects_dir / f"{path.stem}-rejets.csv")
+    writer = RejectsWriter(rejects_dir / f"{path.stem}-rejets.csv")
     try:
         if kind == sirene_stock.SOURCE:
             _import_stock(connection, path, report, writer, progress)
@@ -97,29 +97,3 @@ def _import_stock(connection, path: Path, report: ImportReport, writer, progress
         if progress:
             progress(batch.rows_read)
     report.loaded = company_store.merge_staging(connection)
-
-
-class _RejectsWriter:
-    """Writes rejects to a CSV file, created only when there is a reject."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._handle = None
-        self._writer = None
-
-    def write(self, rejects: list[Reject]) -> None:
-        if not rejects:
-            return
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("w", encoding="utf-8", newline="")
-            self._writer = csv.writer(self._handle)
-            self._writer.writerow(["ligne", "motif", "valeur_lue"])
-        for reject in rejects:
-            self._writer.writerow([reject.record_index, reject.reason, reject.raw])
-
-    def close(self) -> str | None:
-        if self._handle is None:
-            return None
-        self._handle.close()
-        return str(self.path)

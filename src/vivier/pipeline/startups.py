@@ -16,6 +16,7 @@ import duckdb
 
 from vivier.errors import BadValueError
 from vivier.models import Reject
+from vivier.pipeline.rejects import RejectsWriter
 from vivier.sources.startup_lists import ListRead, read_list
 from vivier.startups.names import NameIndex, Resolution
 from vivier.warehouse import startups as startup_store
@@ -38,6 +39,7 @@ class ListImportReport:
     warnings: list[str] = field(default_factory=list)
     to_review: int = 0
     review_file: str | None = None
+    rejects_file: str | None = None
     labels: list[str] = field(default_factory=list)
 
 
@@ -45,12 +47,16 @@ def import_list(
     connection: duckdb.DuckDBPyConnection,
     path: Path,
     label: str,
-    review_dir: Path,
+    out_dir: Path,
     kind: str = "auto",
     valid_from: date | None = None,
     valid_to: date | None = None,
 ) -> ListImportReport:
-    """Import one start-up list under `label` (generic CSVs may name other labels)."""
+    """Import one start-up list under `label` (generic CSVs may name other labels).
+
+    Rejected lines go to `out_dir/rejets/<label>-rejets.csv`, names to check by hand to
+    `out_dir/revue/<label>-a-verifier.csv`.
+    """
     if not label.strip():
         raise BadValueError("Le nom de liste (--label) ne peut être vide.")
     if valid_from and valid_to and valid_from > valid_to:
@@ -59,6 +65,9 @@ def import_list(
     read = read_list(path, kind)
     report = ListImportReport(label=label, kind=read.kind, read=read.read)
     report.rejects, report.warnings = read.rejects, read.warnings
+    writer = RejectsWriter(out_dir / "rejets" / f"{label}-rejets.csv")
+    writer.write(read.rejects)
+    report.rejects_file = writer.close()
     members = read.members
     if read.names:
         index = NameIndex(startup_store.known_names(connection, exclude_label=label))
@@ -68,7 +77,7 @@ def import_list(
         report.to_review = len(resolutions) - report.resolved
         if report.to_review:
             report.review_file = _write_review(
-                review_dir / f"{label}-a-verifier.csv", read, resolutions
+                out_dir / "revue" / f"{label}-a-verifier.csv", read, resolutions
             )
     by_label = _group(members, label, read.kind, valid_from, valid_to)
     for name, rows in by_label.items():

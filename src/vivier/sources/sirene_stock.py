@@ -51,7 +51,7 @@ class StockBatch:
 
 def looks_like(path: Path, head: bytes) -> bool:
     first_line = head.split(b"\n", 1)[0]
-    return b"siren" in first_line.lower() and b"UniteLegale" in first_line
+    return path.suffix.lower() in (".csv", ".txt") or b"UniteLegale" in first_line
 
 
 def header_of(path: Path) -> tuple[list[str], str, str]:
