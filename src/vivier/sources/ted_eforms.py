@@ -71,7 +71,8 @@ def parse_notice(raw: bytes, record_index: int) -> tr.TenderNotice | Reject:
     name = etree.QName(root).localname
     if name not in ROOTS:
         return tr.reject(record_index, f"pas un avis de marché ({name})", raw)
-    notice = _notice_header(root, name, record_index)
+    organizations = _organizations(root)
+    notice = _notice_header(root, name, record_index, organizations)
     if not notice.notice_id:
         return tr.reject(record_index, "identifiant de l'avis absent", raw)
     lots = root.findall("cac:ProcurementProjectLot", NS)
@@ -82,7 +83,7 @@ def parse_notice(raw: bytes, record_index: int) -> tr.TenderNotice | Reject:
     if not notice.lots:
         return tr.reject(record_index, "aucun lot dans l'avis", raw)
     if notice.kind == tr.RESULT:
-        notice.awards = _awards(root, _organizations(root))
+        notice.awards = _awards(root, organizations)
     tr.check_notice(notice)
     return notice
 
@@ -112,7 +113,7 @@ def _lang_text(element, path: str, language: str | None) -> str | None:
     return found[0].text.strip()
 
 
-def _notice_header(root, name: str, record_index: int) -> tr.TenderNotice:
+def _notice_header(root, name: str, record_index: int, organizations) -> tr.TenderNotice:
     extension = root.find(EXTENSION, NS)
     publication_id = _text(extension, "efac:Publication/efbc:NoticePublicationID")
     type_element = root.find("cbc:NoticeTypeCode", NS)
@@ -135,7 +136,7 @@ def _notice_header(root, name: str, record_index: int) -> tr.TenderNotice:
     if publication_id:
         notice.url = f"https://ted.europa.eu/fr/notice/-/detail/{notice.notice_id}"
     notice.title = _lang_text(root, "cac:ProcurementProject/cbc:Name", notice.language)
-    _buyer(notice, root, _organizations(root))
+    _buyer(notice, root, organizations)
     return notice
 
 
