@@ -225,3 +225,24 @@ def test_the_api_workflow_on_postgres():
         assert site.api("buyer_b").get(f"/api/besoins/{need_id}").status_code == 404
         site.world.engine.dispose()
         site.app.state.census_engine.dispose()
+
+
+def test_a_buyer_changes_a_need_through_the_form_and_sees_its_history(site: Site):
+    need_id = make_need(site.world, "draft")
+    browser = site.browser("buyer_a")
+    form = browser.get(f"/besoins/{need_id}/modifier")
+    assert form.status_code == 200 and 'value="72212000"' in form.text
+    fields = {**NEED, "cpv_codes": "72212000 48000000", "budget_max": "300000"}
+    fields.pop("confidential")
+    response = browser.submit(f"/besoins/{need_id}/modifier", **fields, action="soumettre")
+    assert response.status_code == 303
+    body = site.api("buyer_a").get(f"/api/besoins/{need_id}").json()
+    assert (body["status"], body["cpv_codes"], body["budget_max"]) == (
+        "submitted", ["72212000", "48000000"], 300000.0,
+    )  # fmt: skip
+    page = browser.get(f"/besoins/{need_id}").text
+    assert "Historique du besoin" in page and "modification" in page
+    assert site.browser("buyer_b").get(f"/besoins/{need_id}/modifier").status_code == 404
+    assert site.browser("mission").get(f"/besoins/{need_id}/modifier").status_code == 403
+    bad = browser.submit(f"/besoins/{need_id}/modifier", title="")
+    assert bad.status_code == 422 and "Titre : obligatoire" in bad.text

@@ -71,3 +71,16 @@ def test_password_command_changes_the_password(cli, settings):
     assert cli("users", "password", "m@exemple.fr", "--password", PASSWORD).exit_code == 0
     with session_scope(ready_engine(settings)) as session:
         assert accounts.authenticate(session, "m@exemple.fr", PASSWORD).role == "mission"
+
+
+def test_a_removed_account_stays_in_the_database_but_cannot_sign_in(cli, settings):
+    cli("users", "add", "m@exemple.fr", "--role", "mission", "--password", PASSWORD)
+    token = cli("users", "token", "m@exemple.fr").stdout.strip()
+    assert cli("users", "remove", "m@exemple.fr").exit_code == 0
+    assert cli("users", "remove", "m@exemple.fr").exit_code == 1
+    assert "m@exemple.fr" not in cli("users", "list").stdout
+    with session_scope(ready_engine(settings)) as session:
+        assert accounts.find_user(session, "m@exemple.fr").deleted_at is not None
+        assert accounts.user_for_token(session, token) is None
+        with pytest.raises(Forbidden):
+            accounts.authenticate(session, "m@exemple.fr", PASSWORD)

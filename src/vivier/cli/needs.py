@@ -101,9 +101,7 @@ def audit_command(
 ) -> None:
     """Le journal des changements : qui, quand, quoi (JSON)."""
     with session_scope(ready_engine(settings_of(ctx))) as session:
-        rows = audit.entries(session, "need" if need_id else None, need_id)
-        if need_id:
-            rows += audit.entries(session, "list_entry", need_id)
+        rows = audit.need_history(session, need_id) if need_id else audit.entries(session)
         print_json(
             [
                 {
@@ -114,6 +112,6 @@ def audit_command(
                     "entity_id": row.entity_id,
                     "details": row.details,
                 }
-                for row in sorted(rows, key=lambda row: row.id)
+                for row in rows
             ]
         )

@@ -79,6 +79,14 @@ def password_command(
     console.print("Mot de passe changé.", highlight=False)
 
 
+@users_app.command("remove")
+def remove_command(ctx: typer.Context, email: str = typer.Argument(...)) -> None:
+    """Désactive un compte (suppression logique : il reste dans la base et le journal)."""
+    with session_scope(ready_engine(settings_of(ctx))) as session:
+        accounts.deactivate(session, email)
+    console.print(f"Compte désactivé : {email}.", highlight=False)
+
+
 @users_app.command("token")
 def token_command(
     ctx: typer.Context,

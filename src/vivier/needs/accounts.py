@@ -143,6 +143,16 @@ def set_password(session: Session, email: str, password: str, actor: User | None
     return user
 
 
+def deactivate(session: Session, email: str, actor: User | None = None) -> User:
+    """Soft deletion of an account: it can no longer sign in nor use its tokens."""
+    user = find_user(session, email)
+    if user is None or user.deleted_at is not None:
+        raise NotFound(f"Aucun compte actif pour {email}.")
+    user.deleted_at = utcnow()
+    record(session, actor, "delete", "user", user.id, email=user.email)
+    return user
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -37,3 +37,13 @@ def entries(
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == entity_id)
     return list(session.scalars(query))
+
+
+def need_history(session: Session, need_id: int) -> list[AuditEntry]:
+    """Everything that happened to a need and its list, oldest first."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.entity.in_(("need", "list_entry")), AuditEntry.entity_id == need_id)
+        .order_by(AuditEntry.id)
+    )
+    return list(session.scalars(query))

@@ -10,11 +10,12 @@ from fastapi.responses import Response
 from vivier.appdb.census import Organisation
 from vivier.needs import curation
 from vivier.needs.export import list_csv, list_pdf
-from vivier.web import census_api, census_pages
+from vivier.web import census_api, census_forms, census_pages
 from vivier.web.census_auth import LoginRequired, db, viewer
 
 router = APIRouter()
 router.include_router(census_api.router)
+router.include_router(census_forms.router)  # before /besoins/{need_id}
 router.include_router(census_pages.router)
 NAV = [("/besoins", "Besoins"), ("/recensement", "Recensement")]
 

@@ -16,6 +16,7 @@ from vivier.needs import (
     ROLE_LABELS,
     STATUS_LABELS,
     accounts,
+    audit,
     census,
     curation,
     importer,
@@ -23,7 +24,6 @@ from vivier.needs import (
     proposals,
     workflow,
 )
-from vivier.needs.fields import FIELDS
 from vivier.reference import cpv_label, labels
 from vivier.web.census_auth import (
     check_csrf,
@@ -40,6 +40,17 @@ from vivier.web.census_auth import (
 from vivier.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
+HISTORY_LABELS = {
+    "create": "création",
+    "update": "modification",
+    "delete": "suppression",
+    "transition": "changement d'état",
+    "add": "ajout à la liste",
+    "remove": "retrait de la liste",
+    "note": "note",
+    "reorder": "nouvel ordre de la liste",
+    "interest": "intérêt d'une start-up",
+}
 ACTION_LABELS = {
     "draft": "Repasser en brouillon",
     "submitted": "Soumettre à la Mission French Tech",
@@ -53,6 +64,7 @@ def page(request: Request, template: str, user: User | None, data: dict, status:
         "me": user,
         "role_labels": ROLE_LABELS,
         "status_labels": STATUS_LABELS,
+        "history_labels": HISTORY_LABELS,
         "csrf": csrf_token(request),
         "api_path": "/api" + request.url.path,
         **data,
@@ -116,44 +128,6 @@ def needs_page(request: Request, statut: str | None = None):
         return page(request, "needs.html", user, {"needs": views, "statut": statut})
 
 
-def _form_values(raw: dict) -> dict:
-    values = {key: raw.get(key, "") for key in FIELDS}
-    values["confidential"] = bool(raw.get("confidential"))
-    return values
-
-
-@router.get("/besoins/nouveau")
-def new_need_page(request: Request):
-    with db(request) as session:
-        user = viewer(request, session)
-        if user is None:
-            return to_login(request)
-        data = {"values": _form_values({}), "error": None, "regions": labels("regions")}
-        return page(request, "need_form.html", user, data)
-
-
-@router.post("/besoins/nouveau")
-async def create_need(request: Request):
-    form = await request.form()
-    raw = {key: form.get(key) for key in FIELDS if key in form}
-    raw["confidential"] = form.get("confidential") == "oui"
-    with db(request) as session:
-        user = viewer(request, session)
-        if user is None:
-            return to_login(request)
-        check_csrf(request, form.get("csrf"))
-        try:
-            status = "submitted" if form.get("action") == "soumettre" else "draft"
-            need = workflow.create_need(session, user, raw)
-            if status == "submitted":
-                workflow.transition(session, user, need.id, status)
-        except BadValueError as error:
-            session.rollback()
-            data = {"values": _form_values(raw), "error": str(error), "regions": labels("regions")}
-            return page(request, "need_form.html", user, data, 422)
-        return RedirectResponse(f"/besoins/{need.id}", status_code=303)
-
-
 @router.get("/besoins/{need_id}")
 def need_page(request: Request, need_id: int, propositions: bool = False):
     with db(request) as session:
@@ -171,13 +145,15 @@ def need_page(request: Request, need_id: int, propositions: bool = False):
             "can_curate": _allowed(policy.require_curator, user, need),
             "owns": policy.owns(user, need),
             "transitions": _transitions(user, need),
-            "on_list": False,
+            "history": None,
         }
         if policy.can_see_list(user, need):
             data["entries"] = curation.entries(session, need)
         if policy.is_curator(user) or policy.owns(user, need):
             rows = curation.interests(session, user, need_id)
             data["interests"] = [curation.interest_as_dict(session, row) for row in rows]
+        if policy.is_curator(user) or policy.owns(user, need):
+            data["history"] = audit.need_history(session, need_id)
         if propositions and data["can_curate"]:
             data["proposals"] = proposals.propose_startups(request.app.state.settings, need)
         return page(request, "need.html", user, data)
