@@ -208,3 +208,17 @@ def test_remove_search(loaded: Path):
     assert json.loads(run(loaded, "alerts", "list", "--json").stdout) == []
     missing = run(loaded, "alerts", "remove", "1")
     assert missing.exit_code == 1 and "Aucune recherche" in missing.stderr
+
+
+@pytest.mark.postgres
+def test_alerts_on_postgresql(loaded: Path, tmp_path: Path, monkeypatch):
+    """The same delivery rules when the app database is PostgreSQL."""
+    from census_support import private_postgres
+
+    with private_postgres() as pg:
+        monkeypatch.setenv("VIVIER_DATABASE_URL", pg.database_url)
+        add_towing_search(loaded)
+        first = run(loaded, "alerts", "run", "--out", tmp_path, "--on", ON, "--json")
+        assert json.loads(first.stdout)[0]["found"] == 1, first.output
+        second = run(loaded, "alerts", "run", "--out", tmp_path, "--on", ON, "--json")
+        assert json.loads(second.stdout)[0]["status"] == "nothing"
