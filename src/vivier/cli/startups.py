@@ -16,7 +16,6 @@ from vivier.pipeline.startups import import_list
 from vivier.sources.startup_lists import FORMATS, parse_day
 from vivier.startups import available_definitions, explain, load_definition
 from vivier.warehouse import open_warehouse
-from vivier.warehouse.buyers import refresh_buyers
 from vivier.warehouse.startups import list_startups
 
 startups_app = sub_app("startups", "Listes de start-up et définition de la start-up.")
@@ -43,7 +42,6 @@ def import_command(
     start, end = _day(valid_from, "--valid-from"), _day(valid_to, "--valid-to")
     with open_warehouse(settings) as connection:
         report = import_list(connection, file, label, settings.home, list_format, start, end)
-        refresh_buyers(connection)
     for warning in report.warnings:
         console.print(f"  attention : {warning}", highlight=False)
     console.print(
