@@ -138,3 +138,18 @@ def test_boamp_open_data_export_records(tmp_path: Path):
     assert notice.lots[0].cpv == "72000000"
     assert notice.lots[0].deadline == datetime(2026, 1, 15, 12, 0)
     assert isinstance(reject, Reject) and "idweb" in reject.reason
+
+
+def test_a_zip_of_notices_is_read_member_by_member(tmp_path: Path):
+    import zipfile
+
+    archive = tmp_path / "boamp.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for path in BOAMP_XML[:3]:
+            handle.write(path, arcname=path.name)
+        handle.writestr("broken.xml", "<ANNONCE><GESTION>")
+    assert sources.detect_reader(archive).name == "boamp-xml"
+    records = list(boamp_xml.read(archive))
+    assert [r.record_index for r in records] == [0, 1, 2, 3]
+    assert all(isinstance(r, TenderNotice) for r in records[:3])
+    assert isinstance(records[3], Reject) and records[3].reason.startswith("XML mal formé")

@@ -8,6 +8,7 @@ Helpers here turn raw values into clean ones and flag every missing or wrong val
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -274,9 +275,15 @@ def one_notice_per_file(
     detect: Callable[[Path, bytes], bool],
     parse: Callable[[bytes, int], TenderNotice | Reject],
 ) -> ReaderSpec:
-    """The reader spec of a format holding one notice per file."""
+    """The reader spec of a format holding one notice per file (or per member of a ZIP)."""
 
     def read(path: Path, context=None) -> Iterator[TenderNotice | Reject]:
+        if zipfile.is_zipfile(path):  # an archive of notices: one record per XML member
+            with zipfile.ZipFile(path) as archive:
+                members = [m for m in archive.infolist() if m.filename.lower().endswith(".xml")]
+                for index, member in enumerate(members):
+                    yield parse(archive.read(member), index)
+            return
         yield parse(Path(path).read_bytes(), 0)
 
     return ReaderSpec(name=name, kind="tenders", detect=detect, read=read, description=description)
