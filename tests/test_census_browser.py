@@ -3,14 +3,11 @@ submits a need, the Mission curates and publishes a list, the buyer downloads it
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 from census_support import PASSWORD, SIREN_1, SIREN_2, build_world
+from web_support import LiveServer
 
 from vivier.web.app import create_app
 
@@ -18,32 +15,6 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-class Server:
-    """uvicorn on a free loopback port, in a thread."""
-
-    def __init__(self, app) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture
@@ -77,7 +48,8 @@ def shoot(page, name: str) -> None:
 
 def test_buyer_submits_mission_publishes_buyer_downloads(chromium, settings, tmp_path):
     build_world(settings)
-    with Server(create_app(settings)) as server:
+    server = LiveServer(create_app(settings)).start()
+    try:
         buyer_context, buyer = signed_in(chromium, server.url, "buyer_a@exemple.fr")
         buyer.click("text=Enregistrer un besoin")
         buyer.fill("#title", "Plateforme de réservation des salles")
@@ -121,3 +93,5 @@ def test_buyer_submits_mission_publishes_buyer_downloads(chromium, settings, tmp
         shoot(buyer, "buyer-list")
         buyer_context.close()
         mission_context.close()
+    finally:
+        server.stop()
