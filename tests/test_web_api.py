@@ -111,8 +111,11 @@ def test_buyer_sheet(client, db):
     assert 0 <= data["coverage"]["with_cpv"] <= 1
     siret = scalar(db, "SELECT buyer_siret FROM contracts WHERE buyer_siren = ? LIMIT 1", [siren])
     assert client.get(f"/api/acheteurs/{siret}").json()["contracts"] == data["contracts"]
+    listed = client.get("/api/recherche", params={"acheteur": siren}).json()
+    assert listed["total"] == data["contracts"]
     page = client.get(f"/acheteurs/{siren}")
     assert page.status_code == 200 and "Couverture de ses publications" in page.text
+    assert f"/recherche?acheteur={siren}" in page.text
 
 
 def test_buyer_errors_are_french_and_have_the_right_status(client):

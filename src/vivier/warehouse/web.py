@@ -139,9 +139,14 @@ def where_clause(columns: list[str], terms: list[str], filters: dict[str, object
 
 
 def contract_filters(
-    terms: list[str], year: int | None, cpv: str | None, procedure: str | None
+    terms: list[str],
+    year: int | None,
+    cpv: str | None,
+    procedure: str | None,
+    buyer: str | None = None,
 ) -> tuple[str, list]:
     filters = {
+        "buyer_siren = ?": buyer,
         "year(notification_date) = ?": year,
         "cpv LIKE ?": f"{cpv}%" if cpv else None,
         "procedure = ?": procedure,
@@ -157,8 +162,9 @@ def search_contracts(
     procedure: str | None = None,
     limit: int = 20,
     offset: int = 0,
+    buyer: str | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
-    where, params = contract_filters(search_terms(text), year, cpv, procedure)
+    where, params = contract_filters(search_terms(text), year, cpv, procedure, buyer)
     total = con.execute(f"SELECT count(*) FROM contracts WHERE {where}", params).fetchone()[0]
     rows = query(
         con,
@@ -397,6 +403,10 @@ def search_notices(
         [*params, limit, offset],
     )
     return total, rows
+
+
+def latest_notice_date(con: Connection):
+    return con.execute("SELECT max(publication_date) FROM tender_notices").fetchone()[0]
 
 
 def notice_sheet(con: Connection, uid: str) -> dict[str, Any] | None:

@@ -76,7 +76,8 @@ def export_startups(
     writer.writerow(["rang", "siren", "nom", "score", "raisons"])
     for rank, item in enumerate(data["results"], start=1):
         reasons = " | ".join(item.get("reasons") or [])
-        writer.writerow([rank, item.get("id"), item.get("name"), item.get("score"), reasons])
+        score = round(item.get("score") or 0, 4)
+        writer.writerow([rank, item.get("id"), item.get("name"), score, reasons])
     return Response(
         "\ufeff" + buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -50,14 +50,14 @@ def for_startups(
     if asked and number is None and len(text or "") < 3:
         raise BadValueError("Décrivez votre offre en quelques mots (3 caractères au moins).")
     buyers = services.startup_to_buyers(request.app, number, text, nombre) if asked else []
-    open_on = parse_day(ouverts_au)
+    open_on = parse_day(ouverts_au) or services.default_open_on(db)
     tenders = services.open_tenders(request.app, db, number, open_on, nombre) if asked else []
     return {
         "query": {
             "siren": number or siren,
             "offre": offre,
             "nombre": nombre,
-            "ouverts_au": (open_on or date.today()).isoformat(),
+            "ouverts_au": open_on.isoformat(),
         },
         "asked": asked,
         "company_name": services.company_name(db, number) if number else None,

@@ -26,6 +26,7 @@ def search(
     annee: str = Query("", pattern=r"^(\d{4})?$", description="Année de notification"),
     cpv: str = Query("", pattern=r"^(\d{2,8})?$", description="Début de code CPV"),
     procedure: str | None = Query(None, max_length=100),
+    acheteur: str = Query("", pattern=r"^(\d{9})?$", description="SIREN de l'acheteur"),
     page: int = Query(1, ge=1, le=10_000),
     db: duckdb.DuckDBPyConnection = Depends(get_db),
 ) -> dict:
@@ -35,10 +36,17 @@ def search(
         total, results = services.search_notices(db, q, year, cpv or None, PAGE_SIZE, offset)
     else:
         total, results = queries.search_contracts(
-            db, q, year, cpv or None, procedure or None, PAGE_SIZE, offset
+            db, q, year, cpv or None, procedure or None, PAGE_SIZE, offset, acheteur or None
         )
     return {
-        "query": {"q": q, "type": type, "annee": year, "cpv": cpv, "procedure": procedure},
+        "query": {
+            "q": q,
+            "type": type,
+            "annee": year,
+            "cpv": cpv,
+            "procedure": procedure,
+            "acheteur": acheteur,
+        },
         "total": total,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),

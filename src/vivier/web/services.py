@@ -115,6 +115,18 @@ def company_name(db, siren: str) -> str | None:
     return labels[0]["name"] if labels else None
 
 
+def default_open_on(db) -> date:
+    """Today, or the day of the latest notice loaded when the data stops before today
+    (so that demo and archived data still show the lots open at that time)."""
+    today = date.today()
+    if not notices_available(db):
+        return today
+    from vivier.warehouse.web import latest_notice_date
+
+    latest = latest_notice_date(db)
+    return min(today, latest) if latest else today
+
+
 def open_tenders(app, db, siren: str | None, open_on: date | None, k: int) -> list[dict]:
     """Open tenders (lots) suited to the company `siren`, explained; [] when nothing is
     known of the company or no tender is loaded."""
