@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     ingest_memory_limit: str = Field(
         default="600MB", description="DuckDB memory limit while ingesting (spills beyond)"
     )
+    ingest_workers: int = Field(
+        default=2, description="Worker processes reading a large award file (1: in-process)"
+    )
     target_share: float = Field(default=0.04, description="State target: start-up share")
     target_year: int = Field(default=2027, description="Year of the State target")
     target_perimeter: str = Field(default="etat", description="Perimeter of the State target")

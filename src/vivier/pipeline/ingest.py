@@ -18,15 +18,17 @@ from pathlib import Path
 from vivier import sources, warehouse
 from vivier.config import Settings
 from vivier.errors import SourceError
+from vivier.pipeline.parallel import sharded_batches
 from vivier.sources.normalise import ReadContext
 from vivier.warehouse import files
-from vivier.warehouse.awards import load_awards
+from vivier.warehouse.awards import BATCH_SIZE, load_awards, load_batches
 from vivier.warehouse.buyers import refresh_buyers
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[..., None]  # progress(n=..., description=...)
 PROGRESS_EVERY = 5_000
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # smaller files are read in-process
 
 
 def _load_awards(connection, records, file_id, settings: Settings):
@@ -98,6 +100,23 @@ def _counted(records: Iterable, progress: Progress | None) -> Iterator:
     progress(pending)
 
 
+def _parallel(spec: sources.ReaderSpec, path: Path, settings: Settings) -> bool:
+    """Large award files are read by several worker processes."""
+    return (
+        spec.kind == "awards"
+        and spec.shardable
+        and settings.ingest_workers > 1
+        and path.stat().st_size >= PARALLEL_MIN_BYTES
+    )
+
+
+def _counted_batches(batches: Iterable, progress: Progress | None) -> Iterator:
+    for batch in batches:
+        yield batch
+        if progress:
+            progress(batch.read)
+
+
 def ingest_file(
     connection, settings: Settings, path: Path, fmt: str | None, progress: Progress | None
 ) -> FileSummary:
@@ -115,8 +134,12 @@ def ingest_file(
     context = ReadContext(absurd_amount=settings.absurd_amount)
     with files.transaction(connection):
         file_id = files.register_file(connection, str(path), digest, spec.name)
-        records = _counted(spec.read(path, context), progress)
-        counts = LOADERS[spec.kind](connection, records, file_id, settings)
+        if _parallel(spec, path, settings):
+            batches = sharded_batches(spec.name, path, context, settings.ingest_workers, BATCH_SIZE)
+            counts = load_batches(connection, _counted_batches(batches, progress), file_id)
+        else:
+            records = _counted(spec.read(path, context), progress)
+            counts = LOADERS[spec.kind](connection, records, file_id, settings)
         for name in ("read", "loaded", "rejected", "duplicates"):
             setattr(summary, name, getattr(counts, name))
         files.finish_file(

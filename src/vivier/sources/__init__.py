@@ -44,6 +44,7 @@ class ReaderSpec:
     detect: Callable[[Path, bytes], bool]
     read: Callable[..., Iterator[Any]]  # read(path, context=DEFAULT_CONTEXT)
     description: str = ""
+    shardable: bool = False  # read() honours context.shard / context.shards
 
 
 @cache

@@ -25,7 +25,8 @@ def _read_stream(
 ) -> Iterator[Contract | Reject]:
     index = start
     for record in iter_items(stream, "marches.item", label, done=start):
-        yield to_contract(record, index, SOURCE, None, context)
+        if context.mine(index):
+            yield to_contract(record, index, SOURCE, None, context)
         index += 1
 
 
@@ -43,9 +44,9 @@ def read(path: Path, context: ReadContext = DEFAULT_CONTEXT) -> Iterator[Contrac
                     continue
                 label = f"{path} [{info.filename}]"
                 with archive.open(info) as member:
-                    for item in _read_stream(CountingStream(member), label, index, context):
-                        index += 1
-                        yield item
+                    stream = CountingStream(member)
+                    yield from _read_stream(stream, label, index, context)
+                    index += stream.items
     except (zipfile.BadZipFile, OSError) as error:
         raise SourceError(f"archive ZIP illisible ({error})", path=str(path)) from None
 
@@ -56,4 +57,5 @@ SPEC = ReaderSpec(
     detect=detect,
     read=read,
     description='DECP 2019 JSON {"marches": [...]} (aussi dans un .zip)',
+    shardable=True,
 )

@@ -35,7 +35,8 @@ def read(path: Path, context: ReadContext = DEFAULT_CONTEXT) -> Iterator[Contrac
     with open(path, "rb") as handle:
         stream = CountingStream(handle, marker=CONCESSION_KEY)
         for record in iter_items(stream, "marches.marche.item", label):
-            yield to_contract(record, index, SOURCE, "marche", context)
+            if context.mine(index):
+                yield to_contract(record, index, SOURCE, "marche", context)
             index += 1
     if stream.marker_offset is None:
         return
@@ -46,7 +47,8 @@ def read(path: Path, context: ReadContext = DEFAULT_CONTEXT) -> Iterator[Contrac
     if concessions is None:
         concessions = _concessions(path, 0, label)
     for record in concessions:
-        yield to_contract(record, index, SOURCE, "concession", context)
+        if context.mine(index):
+            yield to_contract(record, index, SOURCE, "concession", context)
         index += 1
 
 
@@ -64,4 +66,5 @@ SPEC = ReaderSpec(
     detect=detect,
     read=read,
     description='DECP 2024 JSON {"marches": {"marche": [...], "contrat-concession": [...]}}',
+    shardable=True,
 )

@@ -76,8 +76,8 @@ def read(path: Path, context: ReadContext = DEFAULT_CONTEXT) -> Iterator[Contrac
             parent = element.getparent()
             if kind is None or parent is None or parent.getparent() is not None:
                 continue
-            record = element_to_value(element)
-            yield to_contract(record, index, SOURCE, kind, context)
+            if context.mine(index):
+                yield to_contract(element_to_value(element), index, SOURCE, kind, context)
             index += 1
             element.clear()
             while element.getprevious() is not None:
@@ -96,4 +96,5 @@ SPEC = ReaderSpec(
     detect=detect,
     read=read,
     description="DECP 2024 XML <marches><marche>… (schéma v2.0.x)",
+    shardable=True,
 )

@@ -84,6 +84,8 @@ def read(path: Path, context: ReadContext = DEFAULT_CONTEXT) -> Iterator[Contrac
     with open(path, "rb") as handle:
         releases = iter_items(CountingStream(handle), "releases.item", str(path))
         for index, release in enumerate(releases):
+            if not context.mine(index):
+                continue
             try:
                 record = to_record(release)
             except (AttributeError, TypeError, ValueError, IndexError) as error:
@@ -98,4 +100,5 @@ SPEC = ReaderSpec(
     detect=detect,
     read=read,
     description='OCDS 1.1 (paquet de publications {"releases": [...]}) issu des DECP',
+    shardable=True,
 )

@@ -59,6 +59,7 @@ class CountingStream:
         self.marker = marker
         self.marker_seen = False
         self.marker_offset: int | None = None  # byte offset of the marker's first occurrence
+        self.items = 0  # items yielded by iter_items from this stream
         self._tail = b""
         self._carry = b""
 
@@ -95,6 +96,7 @@ def iter_items(stream: CountingStream, prefix: str, path: str, done: int = 0) ->
     try:
         for item in _BACKEND.items(stream, prefix, use_float=True, buf_size=256 * 1024):
             count += 1
+            stream.items += 1
             yield item
     except (ijson.JSONError, UnicodeDecodeError, ValueError) as error:
         raise SourceError(

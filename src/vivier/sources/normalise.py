@@ -55,6 +55,11 @@ class ReadContext:
 
     absurd_amount: float = 1_000_000_000.0
     max_year: int = date.today().year + MAX_FUTURE_YEARS
+    shard: int = 0  # read only records whose index % shards == shard (parallel ingest)
+    shards: int = 1
+
+    def mine(self, index: int) -> bool:
+        return self.shards == 1 or index % self.shards == self.shard
 
 
 DEFAULT_CONTEXT = ReadContext()

@@ -1,0 +1,67 @@
+"""Sharded reading of one large file in worker processes (uses both cores).
+
+Each worker streams the whole file but normalises only the records whose index falls
+in its shard (index % shards == shard), groups them into Arrow batches and sends them
+to the parent, which loads them into DuckDB in its one transaction. Parsing is cheap
+(C); normalising is the costly part, and it is what gets split.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from vivier.errors import SourceError, VivierError
+from vivier.sources import get_reader
+from vivier.sources.normalise import ReadContext
+from vivier.warehouse.awards import ArrowBatch, arrow_batches
+
+QUEUE_DEPTH = 2  # batches waiting per worker: bounds the parent's memory
+
+
+def _work(name: str, path: str, context: ReadContext, batch_size: int, queue) -> None:
+    try:
+        records = get_reader(name).read(Path(path), context)
+        for batch in arrow_batches(records, batch_size):
+            queue.put(("batch", batch))
+        queue.put(("done", None))
+    except VivierError as error:
+        queue.put(("error", str(error)))
+    except Exception as error:  # reported to the parent, which fails the file
+        queue.put(("error", f"{path} : erreur inattendue ({type(error).__name__} : {error})"))
+
+
+def sharded_batches(
+    name: str, path: Path, context: ReadContext, workers: int, batch_size: int
+) -> Iterator[ArrowBatch]:
+    """Arrow batches of the file, read by `workers` processes (each a shard of records)."""
+    mp = multiprocessing.get_context("spawn")
+    queues = [mp.Queue(maxsize=QUEUE_DEPTH) for _ in range(workers)]
+    processes = [
+        mp.Process(
+            target=_work,
+            args=(name, str(path), replace(context, shard=k, shards=workers), batch_size, q),
+            daemon=True,
+        )
+        for k, q in enumerate(queues)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        active = list(range(workers))
+        while active:
+            for k in list(active):
+                kind, payload = queues[k].get()
+                if kind == "batch":
+                    yield payload
+                elif kind == "done":
+                    active.remove(k)
+                else:
+                    raise SourceError(payload)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
