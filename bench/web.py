@@ -1,10 +1,11 @@
 """Web benchmark: 20 concurrent clients on loopback against `vivier serve` at national scale.
 
 Uses the synthetic national warehouse of `bench/barometer.py` (prepared once, in a child
-process, from `bench/synthetic.py`), starts `vivier serve` in its own process on a free
-port, warms it up (the matching engine loads on the first need), then sends the need
-search (`/api/trouver`) and the buyer page (`/acheteurs/{siren}`, HTML) from N concurrent
-clients and prints p50 / p95 / max latency per endpoint and the error count.
+process, from `bench/synthetic.py`), builds the matching index if missing, starts
+`vivier serve` in its own process on a free port, warms it up (the matching engine loads
+on the first need), then sends the need search (`/api/trouver`) and the buyer page
+(`/acheteurs/{siren}`, HTML) from N concurrent clients and prints p50 / p95 / max
+latency per endpoint and the error count.
 Target: p95 ≤ 300 ms for both, no error.
 
     python bench/web.py                                   # 1.8 M contracts, 20 clients
@@ -54,6 +55,21 @@ def ensure_warehouse(work: Path, contracts: int) -> Path:
         command += ["--contracts", str(contracts), "--work", str(work)]
         subprocess.run(command, check=True)
     return home
+
+
+def ensure_index(home: Path) -> None:
+    """Build the matching index (as `vivier index` does) when the home has none."""
+    if (home / "index" / "engine.pkl").exists():
+        return
+    code = (
+        "from vivier.config import load_settings\n"
+        "from vivier.match import MatchEngine\n"
+        f"settings = load_settings(home={str(home)!r})\n"
+        "MatchEngine.build(settings).save(settings)\n"
+    )
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True)
+    print(f"matching index built in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def busy_buyers(home: Path, count: int = 300) -> list[str]:
@@ -141,6 +157,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     args = parser.parse_args()
     home = ensure_warehouse(args.work, args.contracts)
+    ensure_index(home)
     buyers = busy_buyers(home)
     port = free_port()
     server = start_server(home, port)
