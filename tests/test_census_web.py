@@ -246,3 +246,32 @@ def test_a_buyer_changes_a_need_through_the_form_and_sees_its_history(site: Site
     assert site.browser("mission").get(f"/besoins/{need_id}/modifier").status_code == 403
     bad = browser.submit(f"/besoins/{need_id}/modifier", title="")
     assert bad.status_code == 422 and "Titre : obligatoire" in bad.text
+
+
+class FakeEngine:
+    def need_to_startups(self, text, cpv=(), region=None, k=10):
+        from types import SimpleNamespace
+
+        rows = [(SIREN_2, "Beta", 0.9), ("845678903", "Delta", 0.5)]
+        return [SimpleNamespace(id=s, name=n, score=v, reasons=[f"raison {n}"]) for s, n, v in rows]
+
+
+def test_the_mission_sees_the_engine_proposals_and_adds_one(site: Site, monkeypatch):
+    from vivier.needs import proposals
+
+    monkeypatch.setattr(proposals, "load_engine", lambda _settings: FakeEngine())
+    need_id = make_need(site.world, "submitted")
+    api = site.api("mission")
+    found = api.get(f"/api/besoins/{need_id}/propositions?k=5").json()["proposals"]
+    assert [(p["siren"], p["reasons"]) for p in found][0] == (SIREN_2, ["raison Beta"])
+    assert site.api("buyer_a").get(f"/api/besoins/{need_id}/propositions").status_code == 403
+    mission = site.browser("mission")
+    added = mission.submit(
+        f"/besoins/{need_id}/liste/ajout", siren=SIREN_2, name="Beta", score="0.9",
+        reasons="raison Beta",
+    )  # fmt: skip
+    assert added.status_code == 303
+    page = mission.get(f"/besoins/{need_id}?propositions=1").text
+    assert "Delta" in page and "Déjà sur la liste" in page
+    (entry,) = api.get(f"/api/besoins/{need_id}/liste").json()["startups"]
+    assert (entry["score"], entry["reasons"]) == (0.9, ["raison Beta"])
