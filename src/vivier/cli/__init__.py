@@ -11,6 +11,7 @@ from vivier.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (reg
     demo,
     fetch,
     ingest,
+    match,
     needs,
     quality,
     serve,

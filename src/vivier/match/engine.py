@@ -1,0 +1,385 @@
+"""The matching engine: built by `vivier index`, saved under `settings.index_dir`, loaded
+once, and asked three questions (need → start-ups, start-up → buyers, need → suppliers),
+plus ranking arbitrary documents (tender notices) for a profile.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from vivier.codes import check_siren
+from vivier.config import Settings
+from vivier.errors import BadValueError, ConfigError, NotFound
+from vivier.match import explain
+from vivier.match.bm25 import BM25
+from vivier.match.cpv import check_cpv_codes, prefixes
+from vivier.match.embed import EmbeddingCache, encoder
+from vivier.match.fusion import (
+    BUYER_WEIGHTS,
+    STARTUP_WEIGHTS,
+    SUPPLIER_WEIGHTS,
+    fuse,
+    top_k,
+)
+from vivier.match.history import AwardHistory, EntitySet
+from vivier.match.profiles import build_startups, buyer_openness, supplier_codes
+from vivier.match.region import normalise_region
+from vivier.match.signals import lexical, same_region, semantic, supplier_signals
+from vivier.match.text import analyse
+from vivier.reference import cpv_label
+from vivier.warehouse import open_warehouse
+from vivier.warehouse.match import awards, company_facts, known_siren, startup_members
+
+log = logging.getLogger(__name__)
+INDEX_FILE = "engine.pkl"
+INDEX_VERSION = 1
+MAX_QUERY_CHARS = 5000
+MIN_SIMILARITY = 0.30  # below this cosine, a result without lexical evidence is noise
+DEFAULT_MODEL = "use"
+
+
+@dataclass
+class Match:
+    id: str
+    name: str
+    score: float
+    reasons: list[str]
+    details: dict = field(default_factory=dict)
+    kind: str = "siren"  # 'siren' | 'buyer_siret' | 'document'
+
+    def to_json(self) -> dict:
+        return {
+            self.kind: self.id,
+            "name": self.name,
+            "score": round(self.score, 4),
+            "reasons": self.reasons,
+            **({"details": self.details} if self.details else {}),
+        }
+
+
+def check_query(text: str | None, allow_empty: bool = False) -> str:
+    text = (text or "").strip()
+    if not text and not allow_empty:
+        raise BadValueError("La requête est vide : décrivez le besoin en quelques mots.")
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadValueError(
+            f"La requête fait {len(text)} caractères : au-delà de {MAX_QUERY_CHARS}, elle est "
+            "refusée. Résumez le besoin en quelques phrases."
+        )
+    return text
+
+
+@dataclass
+class MatchEngine:
+    history: AwardHistory
+    startups: EntitySet
+    startup_labels: list[list[str]]
+    model_name: str
+    startup_vectors: np.ndarray | None
+    buyer_vectors: np.ndarray | None
+    openness: np.ndarray
+    built_at: float = 0.0
+    _model: object = field(default=None, repr=False)
+
+    # ---- building, saving, loading -------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        model_name: str = DEFAULT_MODEL,
+        progress: Callable[..., None] | None = None,
+    ) -> MatchEngine:
+        with open_warehouse(settings, read_only=True) as connection:
+            award_rows = awards(connection)
+            member_rows = startup_members(connection)
+            facts = company_facts(connection)
+        history = AwardHistory.build(award_rows)
+        startups, startup_labels = build_startups(member_rows, history)
+        young = {siren for siren, fact in facts.items() if _young(fact[2])}
+        model = encoder(model_name) if model_name != "none" else None
+        vectors: dict[str, np.ndarray | None] = {"startups": None, "buyers": None}
+        if model:
+            cache = EmbeddingCache(settings.index_dir, model)
+            total = len(startups) + len(history.buyers)
+            if progress:
+                progress(0, total=total, description="Embeddings")
+            vectors["startups"] = cache.embed(startups.texts, progress)
+            vectors["buyers"] = cache.embed(history.buyers.texts, progress)
+            log.info("embedded %d new texts", cache.embedded)
+            cache.save()
+        return cls(
+            history=history,
+            startups=startups,
+            startup_labels=startup_labels,
+            model_name=model_name,
+            startup_vectors=vectors["startups"],
+            buyer_vectors=vectors["buyers"],
+            openness=buyer_openness(history, set(startups.ids), young),
+            built_at=time.time(),
+        )
+
+    def save(self, settings: Settings) -> Path:
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        path = settings.index_dir / INDEX_FILE
+        tmp = path.with_suffix(".tmp")
+        state = {k: v for k, v in self.__dict__.items() if k != "_model"}
+        with tmp.open("wb") as handle:
+            pickle.dump({"version": INDEX_VERSION, "state": state}, handle, protocol=5)
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, settings: Settings) -> MatchEngine:
+        path = settings.index_dir / INDEX_FILE
+        if not path.exists():
+            raise ConfigError(
+                f"Aucun index de mise en relation dans {settings.index_dir} : lancez d'abord "
+                "« vivier index »."
+            )
+        with path.open("rb") as handle:
+            stored = pickle.load(handle)  # our own file, written by `save`
+        if stored.get("version") != INDEX_VERSION:
+            raise ConfigError("L'index est d'une version ancienne : relancez « vivier index ».")
+        return cls(**stored["state"])
+
+    def model(self):
+        if self._model is None and self.model_name != "none":
+            self._model = encoder(self.model_name)
+        return self._model
+
+    def query_vector(self, text: str) -> np.ndarray | None:
+        model = self.model()
+        return model.query(text) if model is not None else None
+
+    # ---- need → start-ups ----------------------------------------------------------------
+
+    def startup_signals(self, text: str, cpv: Sequence[str], region: str | None) -> dict:
+        expanded = " ".join([text, *(cpv_label(code) or "" for code in cpv)])
+        signals = {
+            "bm25": lexical(self.startups, expanded),
+            "cpv": self.startups.cpv.scores(list(cpv)),
+            "region": same_region(self.startups, region),
+        }
+        embedding = semantic(self.startup_vectors, self.query_vector(expanded))
+        if embedding is not None:
+            signals["embedding"] = embedding
+        return signals
+
+    def need_to_startups(
+        self, text: str, cpv: Sequence[str] = (), region: str | None = None, k: int = 10
+    ) -> list[Match]:
+        text = check_query(text)
+        codes = check_cpv_codes(cpv)
+        region = normalise_region(region)
+        signals = self.startup_signals(text, codes, region)
+        scores = fuse(signals, STARTUP_WEIGHTS)
+        terms = set(analyse(text))
+        out = []
+        for row in self._relevant_rows(scores, signals, k):
+            reasons = explain.startup_reasons(self, row, terms, codes, region)
+            out.append(
+                Match(
+                    self.startups.ids[row],
+                    self.startups.names[row],
+                    float(scores[row]),
+                    reasons,
+                    _signal_details(signals, row),
+                )
+            )
+        return out
+
+    # ---- start-up → buyers ---------------------------------------------------------------
+
+    def startup_profile(self, siren: str | None, text: str | None) -> tuple[str, list[str]]:
+        if siren is None:
+            return check_query(text), []
+        checked = check_siren(siren)
+        if not checked.ok:
+            raise BadValueError(f"SIREN invalide : « {siren} » (9 chiffres, clé de Luhn).")
+        siren = checked.value
+        parts = [text or ""]
+        row = self.startups.row_of.get(siren)
+        if row is not None:
+            parts.append(self.startups.texts[row])
+        supplier = self.history.suppliers.row_of.get(siren)
+        if supplier is not None and row is None:
+            parts.append(self.history.suppliers.texts[supplier])
+        profile = "\n".join(p for p in parts if p).strip()
+        if not profile:
+            raise NotFound(
+                f"SIREN inconnu : {siren} n'est ni une start-up des listes chargées ni un "
+                "titulaire de marché. Décrivez plutôt l'offre avec --texte."
+            )
+        return profile[:MAX_QUERY_CHARS], supplier_codes(self.history, siren)
+
+    def startup_to_buyers(
+        self, siren: str | None = None, text: str | None = None, k: int = 10
+    ) -> list[Match]:
+        profile, codes = self.startup_profile(siren, text)
+        buyers = self.history.buyers
+        signals = {
+            "bm25": lexical(buyers, profile),
+            "cpv": buyers.cpv.scores(codes),
+            "openness": self.openness.copy(),
+            "volume": np.log1p(buyers.contracts),
+        }
+        region = (
+            self.startups.regions[self.startups.row_of[siren]]
+            if (siren in self.startups.row_of)
+            else None
+        )
+        signals["region"] = same_region(buyers, region)
+        embedding = semantic(self.buyer_vectors, self.query_vector(profile))
+        if embedding is not None:
+            signals["embedding"] = embedding
+        scores = fuse(signals, BUYER_WEIGHTS)
+        terms = set(analyse(profile))
+        out = []
+        for row in self._relevant_rows(scores, signals, k):
+            reasons = explain.buyer_reasons(self, row, terms, codes, region)
+            out.append(
+                Match(
+                    buyers.ids[row],
+                    buyers.names[row],
+                    float(scores[row]),
+                    reasons,
+                    _signal_details(signals, row),
+                    kind="buyer_siret",
+                )
+            )
+        return out
+
+    # ---- need → suppliers ----------------------------------------------------------------
+
+    def suppliers_for(
+        self,
+        text: str,
+        cpv: Sequence[str] = (),
+        buyer_siret: str | None = None,
+        k: int = 10,
+        region: str | None = None,
+    ) -> list[Match]:
+        text = check_query(text)
+        codes = check_cpv_codes(cpv)
+        signals = supplier_signals(self.history, text, codes, buyer_siret, normalise_region(region))
+        scores = fuse(signals, SUPPLIER_WEIGHTS)
+        terms = set(analyse(text))
+        out = []
+        for row in self._relevant_rows(scores, signals, k):
+            reasons = explain.supplier_reasons(self, row, terms, codes, buyer_siret)
+            out.append(
+                Match(
+                    self.history.suppliers.ids[row],
+                    self.history.suppliers.names[row],
+                    float(scores[row]),
+                    reasons,
+                    _signal_details(signals, row),
+                )
+            )
+        return out
+
+    # ---- any documents (tender notices) --------------------------------------------------
+
+    def rank_texts(
+        self, query_text: str, cpv: Sequence[str], documents: Sequence[dict], k: int = 10
+    ) -> list[Match]:
+        """Rank documents `{"id", "text", "cpv": [codes], "name"?}` for a profile text and
+        CPV codes (e.g. tender notices for a start-up)."""
+        if not documents:
+            return []
+        query_text = check_query(query_text, allow_empty=bool(cpv))
+        index = BM25.build([analyse(d.get("text") or "") for d in documents])
+        signals = {
+            "bm25": index.scores(analyse(query_text)),
+            "cpv": np.array(
+                [_cpv_proximity(cpv, d.get("cpv") or []) for d in documents], dtype=np.float32
+            ),
+        }
+        scores = fuse(signals, {"bm25": 1.0, "cpv": 1.0})
+        terms = set(analyse(query_text))
+        out = []
+        for row in top_k(scores, k):
+            if scores[row] <= 0:
+                break
+            doc = documents[row]
+            reasons = explain.document_reasons(doc, terms, cpv, signals["cpv"][row])
+            out.append(
+                Match(
+                    str(doc["id"]),
+                    doc.get("name") or str(doc["id"]),
+                    float(scores[row]),
+                    reasons,
+                    _signal_details(signals, row),
+                    kind="document",
+                )
+            )
+        return out
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _relevant_rows(self, scores: np.ndarray, signals: dict, k: int) -> list[int]:
+        """The top k rows that have real evidence: a lexical or CPV match, a buyer history,
+        or an embedding similarity above MIN_SIMILARITY. Never noise."""
+        if k < 1:
+            raise BadValueError("Le nombre de résultats (-k) doit être au moins 1.")
+        evidence = np.zeros(len(scores), dtype=bool)
+        for name in ("bm25", "cpv", "buyer", "knn"):
+            if name in signals:
+                evidence |= signals[name] > 0
+        if "embedding" in signals:
+            evidence |= signals["embedding"] >= MIN_SIMILARITY
+        candidates = np.where(evidence & (scores > 0))[0]
+        if not len(candidates):
+            return []
+        order = top_k(scores[candidates], min(k, len(candidates)))
+        return [int(candidates[i]) for i in order]
+
+    def knows_siren(self, settings: Settings, siren: str) -> bool:
+        with open_warehouse(settings, read_only=True) as connection:
+            return known_siren(connection, siren)
+
+
+def _signal_details(signals: dict, row: int) -> dict:
+    """Each signal's normalised score for this row (the signal's best result scores 1)."""
+    out = {}
+    for name, values in signals.items():
+        top = float(values.max()) if len(values) else 0.0
+        if name == "embedding":
+            out[name] = round(float(values[row]), 4)
+        else:
+            out[name] = round(float(values[row]) / top, 4) if top > 0 else 0.0
+    return out
+
+
+def _cpv_proximity(query: Sequence[str], codes: Sequence[str]) -> float:
+    best = 0.0
+    for a in query:
+        shared = set(prefixes(a))
+        for b in codes:
+            common = [p for p in prefixes(b) if p in shared]
+            if common:
+                best = max(best, len(max(common, key=len)) / 8)
+    return best
+
+
+def _young(created_on) -> bool:
+    """Created less than 8 years ago (the start-up age used for openness)."""
+    if not created_on:
+        return False
+    import datetime as dt
+
+    created = created_on if isinstance(created_on, dt.date) else None
+    if created is None:
+        try:
+            created = dt.date.fromisoformat(str(created_on)[:10])
+        except ValueError:
+            return False
+    return (dt.date.today() - created).days < 8 * 365

@@ -1,0 +1,108 @@
+"""Queries of the matching engine: award history, start-up profiles, company facts.
+
+Tables of other topics (start-ups, companies) may be absent from an older warehouse; the
+functions then return empty results instead of failing.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+STARTUP_MEMBERS_DDL = (
+    "CREATE TABLE IF NOT EXISTS startup_members (label VARCHAR, siren VARCHAR, name VARCHAR,"
+    " description VARCHAR, domain VARCHAR, region VARCHAR, year INTEGER, valid_from DATE,"
+    " valid_to DATE)"
+)
+
+
+def ensure_match_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create `startup_members` when the start-ups topic has not declared it yet."""
+    connection.execute(STARTUP_MEMBERS_DDL)
+
+
+def columns_of(connection: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = connection.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def awards(connection: duckdb.DuckDBPyConnection, before: str | None = None) -> dict:
+    """One row per (contract, supplier SIREN), oldest first, as column arrays."""
+    where = "WHERE s.siren IS NOT NULL"
+    params: list = []
+    if before:
+        where += " AND c.notification_date < CAST(? AS DATE)"
+        params.append(before)
+    return connection.execute(
+        f"""
+        SELECT c.uid, coalesce(c.buyer_siret, '') AS buyer_siret,
+               coalesce(c.buyer_name, '') AS buyer_name, coalesce(c.object, '') AS object,
+               coalesce(c.cpv, '') AS cpv, c.notification_date,
+               coalesce(c.place_code, '') AS place_code, s.siren,
+               coalesce(s.name, '') AS supplier_name
+        FROM contracts c JOIN contract_suppliers s USING (uid)
+        {where}
+        ORDER BY c.notification_date NULLS FIRST, c.uid, s.siren
+        """,
+        params,
+    ).fetchnumpy()
+
+
+def dated_contracts(connection: duckdb.DuckDBPyConnection, start: str, end: str | None) -> list:
+    """Contracts notified in [start, end) with their supplier SIRENs (the evaluation's test)."""
+    params: list = [start]
+    condition = "c.notification_date >= CAST(? AS DATE)"
+    if end:
+        condition += " AND c.notification_date < CAST(? AS DATE)"
+        params.append(end)
+    return connection.execute(
+        f"""
+        SELECT c.uid, coalesce(c.object, ''), coalesce(c.cpv, ''), coalesce(c.buyer_siret, ''),
+               coalesce(c.place_code, ''), list(DISTINCT s.siren ORDER BY s.siren)
+        FROM contracts c JOIN contract_suppliers s USING (uid)
+        WHERE {condition} AND s.siren IS NOT NULL
+        GROUP BY ALL ORDER BY c.uid
+        """,
+        params,
+    ).fetchall()
+
+
+def startup_members(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(siren, name, description, domain, region, label, year) of every start-up list row."""
+    available = columns_of(connection, "startup_members")
+    if not available:
+        return []
+    wanted = ["siren", "name", "description", "domain", "region", "label", "year"]
+    select = ", ".join(col if col in available else f"NULL AS {col}" for col in wanted)
+    return connection.execute(
+        f"SELECT {select} FROM startup_members ORDER BY siren NULLS LAST, name"
+    ).fetchall()
+
+
+def company_facts(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
+    """siren → (name, naf, created_on, region) from the companies table, when present."""
+    available = columns_of(connection, "companies")
+    if "siren" not in available:
+        return {}
+    wanted = ["name", "naf", "created_on", "region"]
+    select = ", ".join(col if col in available else f"NULL AS {col}" for col in wanted)
+    rows = connection.execute(f"SELECT siren, {select} FROM companies").fetchall()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def known_siren(connection: duckdb.DuckDBPyConnection, siren: str) -> bool:
+    """Whether the warehouse knows this SIREN as a supplier, a start-up or a company."""
+    if connection.execute(
+        "SELECT 1 FROM contract_suppliers WHERE siren = ? LIMIT 1", [siren]
+    ).fetchone():
+        return True
+    for table in ("startup_members", "companies"):
+        if (
+            "siren" in columns_of(connection, table)
+            and connection.execute(
+                f"SELECT 1 FROM {table} WHERE siren = ? LIMIT 1", [siren]
+            ).fetchone()
+        ):
+            return True
+    return False
