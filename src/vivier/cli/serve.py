@@ -19,6 +19,7 @@ def serve_app(settings, host: str, port: int) -> None:
         f"vivier est servi sur http://{host}:{port}/ (API : http://{host}:{port}/api/docs). "
         "Ctrl+C pour arrêter.",
         highlight=False,
+        soft_wrap=True,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 

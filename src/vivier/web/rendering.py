@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from vivier.sources.vocabulary import PROCEDURE_LABELS
 from vivier.web.charts import hbar_chart, vbar_chart
 
 NBSP = "\u202f"
@@ -80,6 +81,7 @@ def make_templates() -> Jinja2Templates:
         fmt_euros=format_euros,
         fmt_nombre=format_number,
         fmt_pourcent=format_percent,
+        procedure_labels=PROCEDURE_LABELS,
     )
     return templates
 
