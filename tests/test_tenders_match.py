@@ -132,3 +132,21 @@ def test_match_tenders_through_the_matching_engine(home, tmp_path):
     assert "text" in json.loads(plain.stdout)["matches"][0]["signals"]
     assert {m["lot"]["status"] for m in ranked} == {"open"}
     assert any(reason.startswith("Date limite") for reason in ranked[0]["reasons"])
+
+
+def test_demo_example_picks_a_described_startup(home):
+    from vivier.match.tenders import best_example
+    from vivier.warehouse import tenders as wt
+
+    settings = load_settings(home=home)
+    with open_warehouse(settings, read_only=True) as connection:
+        day = wt.busiest_day(connection)
+        french_open = [
+            lot
+            for lot in wt.list_tenders(connection, day, status="open")
+            if lot["region"] is not None
+        ]
+    assert day is not None and french_open
+    ranking = best_example(settings, date(2020, 12, 20))
+    assert ranking is not None and ranking.siren == STARTUP  # the only described start-up
+    assert ranking.matches[0].reasons

@@ -6,13 +6,15 @@ are ranked by the matching engine (`MatchEngine.rank_texts`: BM25 over the lots'
 description, CPV proximity) when its index exists (`vivier index`). Without an index they
 are ranked here with the same helpers, on three signals in [0, 1]:
 
-- text: BM25 of the profile's terms over the lot's title and description (divided by the
-  best score, so the best lot gets 1);
+- text: BM25 of the profile's terms over the lot's title and description, divided by the
+  best score and multiplied by min(1, shared distinct words / 3) (one shared word is weak
+  evidence);
 - cpv: the deepest CPV level shared with a code the company already won (code 1.0,
   category 0.8, class 0.6, group 0.4, division 0.2);
 - region: 1 when the lot is in the company's region;
 
-score = 0.6 × text + 0.3 × cpv + 0.1 × region. Every result says why, in French, with its
+score = 0.6 × text + 0.3 × cpv + 0.1 × region; a lot needs a text or CPV signal (the
+region alone does not rank it). Every result says why, in French, with its
 deadline, estimated value and region.
 """
 
@@ -35,6 +37,7 @@ from vivier.warehouse import open_warehouse
 from vivier.warehouse import tenders as tender_queries
 
 WEIGHTS = {"text": 0.6, "cpv": 0.3, "region": 0.1}
+FULL_OVERLAP = 3  # distinct profile words a lot must share for its full text score
 MAX_LEVEL = max(LEVEL_WEIGHTS.values())
 
 
@@ -74,6 +77,18 @@ def rank_tenders(
     with open_warehouse(settings, read_only=True) as connection:
         profile = tender_queries.startup_profile(connection, siren)
         lots = tender_queries.list_tenders(connection, open_on, status="open")
+    return rank_for_profile(siren, profile, lots, open_on, limit, _engine(settings))
+
+
+def rank_for_profile(
+    siren: str,
+    profile: dict,
+    lots: list[dict],
+    open_on: date,
+    limit: int,
+    engine: MatchEngine | None = None,
+) -> TenderRanking:
+    """Rank already loaded open lots for a profile (`startup_profile`'s shape)."""
     text = " ".join(profile["texts"] + profile["objects"])
     if not text.strip() and not profile["cpvs"]:
         raise NotFound(
@@ -82,7 +97,6 @@ def rank_tenders(
             "données d'attribution (vivier ingest)."
         )
     terms = analyse(text)
-    engine = _engine(settings)
     if engine is not None:
         matches = _rank_with_engine(engine, lots, text, profile, open_on, limit)
     else:
@@ -124,7 +138,8 @@ def _rank_with_engine(engine, lots, text, profile, open_on, limit) -> list[Tende
 def _rank_here(lots, text, terms, profile, open_on, limit) -> list[TenderMatch]:
     signals = _signals(lots, terms, profile)
     total = sum(WEIGHTS[name] * values for name, values in signals.items())
-    order = [int(i) for i in np.argsort(-total, kind="stable") if total[i] > 0][:limit]
+    evidence = (signals["text"] > 0) | (signals["cpv"] > 0)  # the region alone is not enough
+    order = [int(i) for i in np.argsort(-total, kind="stable") if evidence[i]][:limit]
     query_words = _display_words(text)
     return [
         TenderMatch(
@@ -141,12 +156,14 @@ def _signals(lots: list[dict], terms: list[str], profile: dict) -> dict[str, np.
     if not lots:
         empty = np.zeros(0, dtype=np.float32)
         return {"text": empty, "cpv": empty, "region": empty}
-    index = BM25.build(
-        [analyse(f"{lot['title'] or ''} {lot['description'] or ''}") for lot in lots]
-    )
-    text = index.scores(terms) if terms else np.zeros(len(lots), dtype=np.float32)
+    documents = [analyse(f"{lot['title'] or ''} {lot['description'] or ''}") for lot in lots]
+    text = BM25.build(documents).scores(terms) if terms else np.zeros(len(lots), np.float32)
     if text.max() > 0:
-        text = text / text.max()
+        # relative to the best lot, and damped while fewer than FULL_OVERLAP distinct
+        # words of the profile occur: one shared word is weak evidence
+        wanted = set(terms)
+        overlap = np.array([len(wanted.intersection(doc)) for doc in documents])
+        text = text / text.max() * np.minimum(1.0, overlap / FULL_OVERLAP)
     won = {prefix: len(prefix) for code in profile["cpvs"] for prefix in prefixes(code)}
     cpv = np.array([_cpv_level(lot, won)[0] for lot in lots], dtype=np.float32)
     home = region_code(profile["region"]) if profile["region"] else None
@@ -207,3 +224,19 @@ def _practical_reasons(lot: dict, open_on: date) -> list[str]:
 def _euros(value: float, currency: str | None) -> str:
     text = f"{value:,.0f}".replace(",", "\u202f")
     return f"{text} {'€' if (currency or 'EUR') == 'EUR' else currency}"
+
+
+def best_example(settings: Settings, reference: date, candidates: int = 100):
+    """For a demonstration: among the first `candidates` described start-ups, the one whose
+    best open lot on `reference` scores highest, with its ranking (None when none fits)."""
+    best = None
+    with open_warehouse(settings, read_only=True) as connection:
+        lots = tender_queries.list_tenders(connection, reference, status="open")
+        for siren in tender_queries.described_startups(connection, candidates):
+            profile = tender_queries.startup_profile(connection, siren)
+            ranking = rank_for_profile(siren, profile, lots, reference, 3)
+            if ranking.matches and (
+                best is None or ranking.matches[0].score > best.matches[0].score
+            ):
+                best = ranking
+    return best

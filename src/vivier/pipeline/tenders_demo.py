@@ -47,3 +47,24 @@ def tenders_step(settings: Settings) -> Iterator[str]:
         buyer = lot["buyer_name"] or "acheteur inconnu"
         yield f"  - {title} — {buyer} — limite {lot['deadline']:%d/%m/%Y}"
     yield "  (vivier tenders list, vivier match tenders SIREN, vivier alerts add/run)"
+    yield from _match_example(settings)
+
+
+def _match_example(settings: Settings) -> Iterator[str]:
+    """The best-suited start-up of the lists for the lots open in France on the busiest day."""
+    from vivier.match.tenders import best_example
+
+    with open_warehouse(settings, read_only=True) as connection:
+        day = tender_queries.busiest_day(connection)
+    ranking = best_example(settings, day) if day else None
+    if ranking is None:
+        return
+    who = f"{ranking.name} ({ranking.siren})" if ranking.name else ranking.siren
+    yield (
+        f"Exemple de mise en relation au {day:%d/%m/%Y} : vivier match tenders "
+        f"{ranking.siren} --open-on {day.isoformat()}"
+    )
+    match = ranking.matches[0]
+    yield f"  {who} → {match.lot['title'] or '(sans titre)'} (score {match.score:.2f})"
+    for reason in match.reasons:
+        yield f"    • {reason}"

@@ -366,3 +366,33 @@ def lots_of_notices(
             [reference, *notice_uids],
         )
     )
+
+
+def busiest_day(connection: duckdb.DuckDBPyConnection, french: bool = True) -> date | None:
+    """The publication day on which the most lots (in France) were open: a good reference
+    date to show sample data, whose notices are years old."""
+    where = "WHERE region IS NOT NULL" if french else ""
+    row = connection.execute(
+        f"""
+        WITH days AS (SELECT DISTINCT publication_date AS day FROM tenders {where})
+        SELECT d.day, count(t.uid) AS open_lots
+        FROM days d JOIN tenders t
+          ON t.kind <> 'result' AND t.publication_date <= d.day
+         AND CAST(t.deadline AS DATE) >= d.day {"AND t.region IS NOT NULL" if french else ""}
+        WHERE d.day IS NOT NULL
+        GROUP BY d.day ORDER BY open_lots DESC, d.day DESC LIMIT 1
+        """
+    ).fetchone()
+    return row[0] if row else None
+
+
+def described_startups(connection: duckdb.DuckDBPyConnection, limit: int) -> list[str]:
+    """SIRENs of start-up list members with a description (the first `limit`, by SIREN)."""
+    if not _table_exists(connection, "startup_members"):
+        return []
+    rows = connection.execute(
+        "SELECT DISTINCT siren FROM startup_members WHERE siren IS NOT NULL "
+        "AND coalesce(description, '') <> '' ORDER BY siren LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [row[0] for row in rows]
