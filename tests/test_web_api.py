@@ -209,3 +209,9 @@ def test_openapi_documents_the_api(client):
     assert {"/api/barometre", "/api/recherche", "/api/acheteurs/{siren}"} <= set(schema["paths"])
     assert "/barometre" not in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_serve_without_a_warehouse_says_what_to_do(cli):
+    result = cli("serve", "--port", "8999")
+    assert result.exit_code == 1
+    assert "Aucun entrepôt" in result.output and "vivier demo" in result.output
