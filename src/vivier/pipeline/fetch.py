@@ -39,12 +39,21 @@ class FetchResult:
     notes: list[str] = field(default_factory=list)
 
 
+NO_ISSUE_DAYS = {(1, 1), (12, 25)}  # no OJ S on New Year's Day and Christmas
+
+
 def ted_issue_of(day: date) -> str:
-    """An estimate of the OJ S issue published on `day`: its rank among the weekdays of the
-    year (the OJ S appears on working days; public holidays shift it by a few numbers)."""
+    """An estimate of the OJ S issue published on `day`: its rank among the year's weekdays
+    but 1 January and 25 December (other public holidays of the EU institutions shift it
+    by a few numbers: `--issue` names the issue exactly)."""
     first = date(day.year, 1, 1)
-    weekdays = sum(1 for n in range((day - first).days + 1) if (first + timedelta(n)).weekday() < 5)
-    return f"{day.year}{max(weekdays, 1):05d}"
+    rank = sum(
+        1
+        for n in range((day - first).days + 1)
+        if (current := first + timedelta(n)).weekday() < 5
+        and (current.month, current.day) not in NO_ISSUE_DAYS
+    )
+    return f"{day.year}{max(rank, 1):05d}"
 
 
 def parse_issue(raw: str) -> str:
