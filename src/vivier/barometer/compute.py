@@ -32,14 +32,19 @@ def condition_of(definition: Definition) -> str:
     return definition.sql_condition(SIREN_EXPR, DATE_EXPR)
 
 
-def breakdown_rows(connection: duckdb.DuckDBPyConnection, name: str, year: int) -> list[dict]:
+def breakdown_rows(connection: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
     rows = []
-    for row in sql.breakdown(connection, name, year):
-        shaped = {"key": row["key"], "label": key_label(name, row["key"])}
+    for row in sql.breakdown(connection, name):
         if name == "buyer":
-            shaped["label"] = row["name"] or shaped["label"]
-            shaped["perimeter"] = row["buyer_perimeter"]
-        shaped.update(figures(row))
+            label = row.pop("name") or key_label(name, row["key"])
+            shaped = {
+                "key": row.pop("key"),
+                "label": label,
+                "perimeter": row.pop("buyer_perimeter"),
+            }
+        else:
+            shaped = {"key": row["key"], "label": key_label(name, row.pop("key"))}
+        shaped.update(row)
         rows.append(shaped)
     return rows
 
@@ -60,11 +65,18 @@ def top_buyers(buyer_rows: list[dict]) -> list[dict]:
 
 
 def target_gap(
-    connection: duckdb.DuckDBPyConnection, year: int, definition: Definition, settings: Settings
+    connection: duckdb.DuckDBPyConnection,
+    year: int,
+    definition: Definition,
+    settings: Settings,
+    perimeter: str,
 ) -> dict:
     """The State's target: the gap in points and in euros at the year's volume."""
-    perimeter = settings.target_perimeter
-    row = sql.sensitivity(connection, year, perimeter, [condition_of(definition)])[0]
+    target_perimeter = settings.target_perimeter
+    if perimeter in ("all", target_perimeter):  # the scope table holds it
+        row = sql.headline(connection, target_perimeter)
+    else:
+        row = sql.headline_of(connection, year, target_perimeter, condition_of(definition))
     current = share(row["amount_startup"], row["amount_total"])
     target = settings.target_share
     gap_points = round((target - current) * 100, 4) if current is not None else None
@@ -72,8 +84,8 @@ def target_gap(
     return {
         "share": target,
         "year": settings.target_year,
-        "perimeter": perimeter,
-        "perimeter_label": perimeter_label(perimeter),
+        "perimeter": target_perimeter,
+        "perimeter_label": perimeter_label(target_perimeter),
         "amount_total": round(row["amount_total"], 2),
         "amount_startup": round(row["amount_startup"], 2),
         "current_share": current,
@@ -83,14 +95,8 @@ def target_gap(
     }
 
 
-def sensitivity(
-    connection: duckdb.DuckDBPyConnection,
-    year: int,
-    perimeter: str,
-    definitions: list[Definition],
-) -> list[dict]:
-    conditions = [condition_of(definition) for definition in definitions]
-    rows = sql.sensitivity(connection, year, perimeter, conditions)
+def sensitivity(connection: duckdb.DuckDBPyConnection, definitions: list[Definition]) -> list[dict]:
+    rows = sql.sensitivity(connection, len(definitions))
     return [
         {"definition": definition.name, "version": str(definition.version), **figures(row)}
         for definition, row in zip(definitions, rows, strict=True)
@@ -136,8 +142,11 @@ def compute_barometer(
 ) -> dict:
     """Every figure of the barometer of `year`, as one JSON-ready dict."""
     check_perimeter(perimeter)
-    sql.build_scope(connection, perimeter, condition_of(definition))
-    head = sql.headline(connection, year)
+    condition = condition_of(definition)
+    others = [item for item in sensitivity_definitions or [] if item.name != definition.name]
+    compared = [definition, *others]
+    sql.build_scope(connection, perimeter, [condition_of(item) for item in compared], year)
+    head = sql.headline(connection)
     result = {
         "year": year,
         "perimeter": perimeter,
@@ -148,15 +157,16 @@ def compute_barometer(
         "undated_contracts": sql.undated_contracts(connection, perimeter),
     }
     result["excluded_amount_reasons"] = excluded_reasons(connection, year)
-    result["breakdowns"] = {name: breakdown_rows(connection, name, year) for name in BREAKDOWNS}
+    result["breakdowns"] = {name: breakdown_rows(connection, name) for name in BREAKDOWNS}
     result["top_buyers"] = top_buyers(result["breakdowns"]["buyer"])
-    result["trend"] = [{"year": int(row["year"]), **figures(row)} for row in sql.trend(connection)]
-    result["target"] = target_gap(connection, year, definition, settings)
-    result["coverage"] = coverage_section.coverage(connection, year)
-    result["sensitivity"] = sensitivity(
-        connection, year, perimeter, sensitivity_definitions or [definition]
-    )
+    result["target"] = target_gap(connection, year, definition, settings, perimeter)
+    result["coverage"] = coverage_section.coverage(connection, year, perimeter)
+    result["sensitivity"] = sensitivity(connection, compared)
     result["notes"] = notes(result, int(head["unlisted_buyer_contracts"]))
+    result["trend"] = [
+        {"year": int(row["year"]), **figures(row)}
+        for row in sql.trend(connection, perimeter, condition)
+    ]
     return result
 
 

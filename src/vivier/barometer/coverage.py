@@ -27,13 +27,14 @@ def buyers(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     return rows
 
 
-def coverage(connection: duckdb.DuckDBPyConnection, year: int) -> dict:
-    """The coverage section (uses the scope table built for the barometer)."""
+def coverage(connection: duckdb.DuckDBPyConnection, year: int, perimeter: str) -> dict:
+    """The coverage section (valid SIRENs: from the scope table of the barometer's year)."""
+    sql.build_publications(connection, perimeter)
     perimeter_rows = perimeters(connection)
     buyer_rows = buyers(connection)
     of_year = [row for row in perimeter_rows if row["year"] == year]
-    suppliers = sum(row["suppliers"] for row in of_year)
-    valid = sum(row["suppliers_valid_siren"] for row in of_year)
+    suppliers = sum(row["suppliers"] or 0 for row in of_year)
+    valid = sum(row["suppliers_valid_siren"] or 0 for row in of_year)
     return {
         "year": year,
         "suppliers": suppliers,

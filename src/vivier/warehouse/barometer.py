@@ -8,6 +8,8 @@ expressions over a SIREN expression and a date expression.
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 
 SCOPE_TABLE = "barometer_scope"
@@ -76,6 +78,14 @@ def _perimeter_clause(perimeter: str) -> tuple[str, list]:
     return "AND coalesce(b.perimeter, 'autres') = ?", [perimeter]
 
 
+def _year_clause(year: int) -> tuple[str, list]:
+    """Notified in `year` (a date range, so DuckDB can skip row groups)."""
+    return "AND c.notification_date >= ? AND c.notification_date < ?", [
+        date(year, 1, 1),
+        date(year + 1, 1, 1),
+    ]
+
+
 def _scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> str:
     return f"""scoped AS (
   SELECT c.uid, coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
@@ -88,24 +98,63 @@ def _scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> st
   WHERE c.notification_date IS NOT NULL {perimeter_clause} {year_clause})"""
 
 
-def build_scope(connection: duckdb.DuckDBPyConnection, perimeter: str, condition: str) -> None:
-    """(Re)create the scope table: every dated contract of the perimeter, every year.
+def _lean_scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> str:
+    """Only what the figures need (no names): for the trend and the target."""
+    join = f"LEFT JOIN {buyers} b ON b.siret = c.buyer_siret" if perimeter_clause else ""
+    return f"""scoped AS (
+  SELECT c.uid, c.amount, c.notification_date, year(c.notification_date) AS year
+  FROM contracts c {join}
+  WHERE c.notification_date IS NOT NULL {perimeter_clause} {year_clause})"""
 
-    `condition` is a boolean over `s.siren` and `scoped.notification_date`."""
+
+def _supplied_cte(conditions: list[str], scope: str = "scoped") -> str:
+    """Per contract of `scope`: suppliers, valid SIRENs, start-ups under each condition."""
+    counts = "".join(
+        f",\n    count(*) FILTER (WHERE s.siren IS NOT NULL AND ({condition})) AS n{index}"
+        for index, condition in enumerate(conditions)
+    )
+    return f"""supplied AS (
+  SELECT s.uid, count(*) AS n_suppliers, count(s.siren) AS n_valid_siren{counts}
+  FROM contract_suppliers s JOIN {scope} AS scoped ON scoped.uid = s.uid
+  GROUP BY s.uid)"""
+
+
+def _fraction(index: int) -> str:
+    return f"CASE WHEN n_suppliers > 0 THEN n{index} / n_suppliers ELSE 0 END"
+
+
+def _aggregates_of(index: int) -> str:
+    """The aggregates of condition `index` over `scoped LEFT JOIN supplied`."""
+    return f"""count(*) AS contracts,
+  count(*) FILTER (WHERE n{index} > 0) AS contracts_with_startup,
+  coalesce(sum({_fraction(index)}), 0) AS startup_contracts,
+  coalesce(sum(amount), 0) AS amount_total,
+  coalesce(sum(amount * {_fraction(index)}), 0) AS amount_startup,
+  count(*) FILTER (WHERE amount IS NULL) AS excluded_amounts"""
+
+
+def build_scope(
+    connection: duckdb.DuckDBPyConnection, perimeter: str, conditions: list[str], year: int
+) -> None:
+    """(Re)create the scope table: every contract of the perimeter notified in `year`, with
+    its start-up count under each condition (`n0` = the barometer's definition).
+
+    Conditions are booleans over `s.siren` and `scoped.notification_date`."""
     clause, params = _perimeter_clause(perimeter)
+    year_clause, year_params = _year_clause(year)
+    counts = "".join(f", coalesce(n{i}, 0) AS n{i}" for i in range(len(conditions)))
     sql = f"""CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS
-WITH {_scoped_cte(_buyers(connection), clause)},
-supplied AS (
-  SELECT s.uid, count(*) AS n_suppliers, count(s.siren) AS n_valid_siren,
-         count(*) FILTER (WHERE s.siren IS NOT NULL AND ({condition})) AS n_startup
-  FROM contract_suppliers s JOIN scoped ON scoped.uid = s.uid
-  GROUP BY s.uid)
+WITH {_scoped_cte(_buyers(connection), clause, year_clause)},
+{_supplied_cte(conditions)}
 SELECT scoped.*, coalesce(n_suppliers, 0) AS n_suppliers,
-       coalesce(n_valid_siren, 0) AS n_valid_siren, coalesce(n_startup, 0) AS n_startup,
-       CASE WHEN n_suppliers > 0 THEN n_startup / n_suppliers ELSE 0 END AS startup_fraction,
-       coalesce(n_startup, 0) > 0 AS has_startup
+       coalesce(n_valid_siren, 0) AS n_valid_siren{counts},
+       {_fraction(0)} AS startup_fraction, coalesce(n0, 0) > 0 AS has_startup
 FROM scoped LEFT JOIN supplied USING (uid)"""
-    connection.execute(sql, params)
+    connection.execute(sql, [*params, *year_params])
+
+
+def _arrow_rows(connection, sql: str, params: list) -> list[dict]:
+    return connection.sql(sql, params=params or None).to_arrow_table().to_pylist()
 
 
 def _rows(connection, sql: str, params: list) -> list[dict]:
@@ -114,28 +163,59 @@ def _rows(connection, sql: str, params: list) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def headline(connection: duckdb.DuckDBPyConnection, year: int) -> dict:
-    sql = f"SELECT {_AGGREGATES}, count(*) FILTER (WHERE buyer_unlisted) AS unlisted_buyer_contracts FROM {SCOPE_TABLE} WHERE year = ?"  # noqa: E501
-    return _rows(connection, sql, [year])[0]
+def headline(connection: duckdb.DuckDBPyConnection, perimeter: str | None = None) -> dict:
+    """The aggregates of the scope table (of one perimeter of it when given)."""
+    where, params = ("WHERE perimeter = ?", [perimeter]) if perimeter else ("", [])
+    sql = f"""SELECT {_AGGREGATES},
+  count(*) FILTER (WHERE buyer_unlisted) AS unlisted_buyer_contracts
+FROM {SCOPE_TABLE} {where}"""
+    return _rows(connection, sql, params)[0]
 
 
-def breakdown(connection: duckdb.DuckDBPyConnection, name: str, year: int) -> list[dict]:
-    """One row per key of the breakdown: the aggregates, biggest amounts first."""
+_PUBLISHED = """contracts, contracts_with_startup,
+  round(startup_contracts, 4) AS startup_contracts,
+  round(startup_contracts / nullif(contracts, 0), 6) AS startup_contract_share,
+  round(amount_total, 2) AS amount_total, round(amount_startup, 2) AS amount_startup,
+  round(amount_startup / nullif(amount_total, 0), 6) AS startup_amount_share,
+  excluded_amounts"""
+
+
+def breakdown(connection: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
+    """One row per key of the breakdown: published figures, biggest amounts first."""
     key, extra = BREAKDOWN_KEYS[name]
-    where = f"year = ? AND {extra}" if extra else "year = ?"
+    where = f"WHERE {extra}" if extra else ""
     names = (
         ", any_value(buyer_name) AS name, any_value(perimeter) AS buyer_perimeter"
         if name == "buyer"
         else ""
     )
-    sql = f"""SELECT {key} AS key{names}, {_AGGREGATES} FROM {SCOPE_TABLE} WHERE {where}
-GROUP BY 1 ORDER BY amount_total DESC, contracts DESC, key NULLS LAST"""
-    return _rows(connection, sql, [year])
+    outer = ", name, buyer_perimeter" if name == "buyer" else ""
+    sql = f"""SELECT key{outer}, {_PUBLISHED} FROM (
+  SELECT {key} AS key{names}, {_AGGREGATES} FROM {SCOPE_TABLE} {where} GROUP BY 1)
+ORDER BY amount_total DESC, contracts DESC, key NULLS LAST"""
+    return _arrow_rows(connection, sql, [])
 
 
-def trend(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    sql = f"SELECT year, {_AGGREGATES} FROM {SCOPE_TABLE} GROUP BY year ORDER BY year"
-    return _rows(connection, sql, [])
+def trend(connection: duckdb.DuckDBPyConnection, perimeter: str, condition: str) -> list[dict]:
+    """The aggregates of every year in the warehouse (same perimeter and condition)."""
+    clause, params = _perimeter_clause(perimeter)
+    sql = f"""WITH {_lean_scoped_cte(_buyers(connection), clause)},
+{_supplied_cte([condition])}
+SELECT year, {_aggregates_of(0)}
+FROM scoped LEFT JOIN supplied USING (uid) GROUP BY year ORDER BY year"""
+    return _rows(connection, sql, params)
+
+
+def headline_of(
+    connection: duckdb.DuckDBPyConnection, year: int, perimeter: str, condition: str
+) -> dict:
+    """The aggregates of one year and perimeter, without the scope table."""
+    clause, params = _perimeter_clause(perimeter)
+    year_clause, year_params = _year_clause(year)
+    sql = f"""WITH {_lean_scoped_cte(_buyers(connection), clause, year_clause)},
+{_supplied_cte([condition])}
+SELECT {_aggregates_of(0)} FROM scoped LEFT JOIN supplied USING (uid)"""
+    return _rows(connection, sql, [*params, *year_params])[0]
 
 
 def undated_contracts(connection: duckdb.DuckDBPyConnection, perimeter: str) -> int:
@@ -157,41 +237,18 @@ WHERE s.year = ? AND s.amount IS NULL GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST""
     return _rows(connection, sql, [year])
 
 
-def sensitivity(
-    connection: duckdb.DuckDBPyConnection,
-    year: int,
-    perimeter: str,
-    conditions: list[str],
-) -> list[dict]:
-    """The headline aggregates under several start-up conditions, in one pass."""
-    if not conditions:
-        return []
-    clause, params = _perimeter_clause(perimeter)
-    counts = ",\n         ".join(
-        f"count(*) FILTER (WHERE s.siren IS NOT NULL AND ({condition})) AS n{index}"
-        for index, condition in enumerate(conditions)
-    )
-    fraction = "CASE WHEN n_suppliers > 0 THEN n{i} / n_suppliers ELSE 0 END"
+def sensitivity(connection: duckdb.DuckDBPyConnection, count: int) -> list[dict]:
+    """The scope's aggregates under each of its `count` start-up conditions."""
     selects = ",\n  ".join(
         f"count(*) FILTER (WHERE n{i} > 0) AS contracts_with_startup_{i}, "
-        f"coalesce(sum({fraction.format(i=i)}), 0) AS startup_contracts_{i}, "
-        f"coalesce(sum(amount * {fraction.format(i=i)}), 0) AS amount_startup_{i}"
-        for i in range(len(conditions))
+        f"coalesce(sum({_fraction(i)}), 0) AS startup_contracts_{i}, "
+        f"coalesce(sum(amount * {_fraction(i)}), 0) AS amount_startup_{i}"
+        for i in range(count)
     )
-    year_clause = "AND year(c.notification_date) = ?"
-    sql = f"""WITH {_scoped_cte(_buyers(connection), clause, year_clause)},
-supplied AS (
-  SELECT s.uid, count(*) AS n_suppliers,
-         {counts}
-  FROM contract_suppliers s JOIN scoped ON scoped.uid = s.uid
-  GROUP BY s.uid),
-joined AS (
-  SELECT scoped.amount, supplied.* EXCLUDE (uid)
-  FROM scoped LEFT JOIN supplied USING (uid))
-SELECT count(*) AS contracts, coalesce(sum(amount), 0) AS amount_total,
+    sql = f"""SELECT count(*) AS contracts, coalesce(sum(amount), 0) AS amount_total,
   {selects}
-FROM joined"""
-    row = _rows(connection, sql, [*params, year])[0]
+FROM {SCOPE_TABLE}"""
+    row = _rows(connection, sql, [])[0]
     return [
         {
             "contracts": row["contracts"],
@@ -200,56 +257,79 @@ FROM joined"""
             "startup_contracts": row[f"startup_contracts_{i}"],
             "amount_startup": row[f"amount_startup_{i}"],
         }
-        for i in range(len(conditions))
+        for i in range(count)
     ]
 
 
-_COVERAGE = """CAST(min(published) AS VARCHAR) AS first_publication,
-  CAST(max(published) AS VARCHAR) AS last_publication,
-  CAST(sum(n_suppliers) AS BIGINT) AS suppliers,
-  CAST(sum(n_valid_siren) AS BIGINT) AS suppliers_valid_siren,
-  round(sum(n_valid_siren) / nullif(sum(n_suppliers), 0), 6) AS valid_siren_share"""
+PUBLICATIONS_TABLE = "barometer_publications"
 
 
-def _arrow_rows(connection, sql: str, params: list) -> list[dict]:
-    return connection.sql(sql, params=params or None).to_arrow_table().to_pylist()
+def build_publications(connection: duckdb.DuckDBPyConnection, perimeter: str) -> None:
+    """(Re)create the publications table: per buyer and year, contracts published."""
+    clause, params = _perimeter_clause(perimeter)
+    sql = f"""CREATE OR REPLACE TEMP TABLE {PUBLICATIONS_TABLE} AS
+SELECT coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
+  any_value(coalesce(b.name, c.buyer_name)) AS name,
+  any_value(coalesce(b.perimeter, 'autres')) AS perimeter,
+  year(c.notification_date) AS year, count(*) AS contracts,
+  min(coalesce(c.publication_date, c.notification_date)) AS first_publication,
+  max(coalesce(c.publication_date, c.notification_date)) AS last_publication
+FROM contracts c LEFT JOIN {_buyers(connection)} b ON b.siret = c.buyer_siret
+WHERE c.notification_date IS NOT NULL {clause}
+GROUP BY buyer_key, year"""
+    connection.execute(sql, params)
+
+
+_VALID_SIREN = """CAST(sum(n_suppliers) AS BIGINT) AS suppliers,
+  CAST(sum(n_valid_siren) AS BIGINT) AS suppliers_valid_siren"""
+_VALID_SHARE = "round(v.suppliers_valid_siren / nullif(v.suppliers, 0), 6)"
 
 
 def perimeter_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per perimeter and year: contracts, buyers, publications, valid SIRENs."""
-    sql = f"""SELECT perimeter, year, count(*) AS contracts,
-  count(DISTINCT buyer_key) AS buyers, {_COVERAGE}
-FROM {SCOPE_TABLE} GROUP BY perimeter, year ORDER BY perimeter, year"""
+    """Per perimeter and year: contracts, buyers, publications; valid SIRENs of the year."""
+    sql = f"""WITH v AS (SELECT perimeter, any_value(year) AS year, {_VALID_SIREN}
+  FROM {SCOPE_TABLE} GROUP BY perimeter)
+SELECT p.perimeter, p.year, CAST(sum(p.contracts) AS BIGINT) AS contracts,
+  count(DISTINCT p.buyer_key) AS buyers,
+  CAST(min(p.first_publication) AS VARCHAR) AS first_publication,
+  CAST(max(p.last_publication) AS VARCHAR) AS last_publication,
+  any_value(v.suppliers) AS suppliers,
+  any_value(v.suppliers_valid_siren) AS suppliers_valid_siren,
+  any_value({_VALID_SHARE}) AS valid_siren_share
+FROM {PUBLICATIONS_TABLE} p LEFT JOIN v ON v.perimeter = p.perimeter AND v.year = p.year
+GROUP BY p.perimeter, p.year ORDER BY p.perimeter, p.year"""
     return _arrow_rows(connection, sql, [])
 
 
 def buyer_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per buyer: first and last publication, supplier rows and valid SIRENs."""
-    sql = f"""SELECT buyer_key AS buyer, any_value(buyer_name) AS name,
-  any_value(perimeter) AS perimeter, {_COVERAGE}
-FROM {SCOPE_TABLE} GROUP BY buyer_key ORDER BY buyer_key NULLS LAST"""
+    """Per buyer: first and last publication; supplier rows and valid SIRENs of the year."""
+    sql = f"""WITH v AS (SELECT buyer_key, {_VALID_SIREN} FROM {SCOPE_TABLE} GROUP BY buyer_key),
+p AS (SELECT buyer_key, any_value(name) AS name, any_value(perimeter) AS perimeter,
+    CAST(min(first_publication) AS VARCHAR) AS first_publication,
+    CAST(max(last_publication) AS VARCHAR) AS last_publication
+  FROM {PUBLICATIONS_TABLE} GROUP BY buyer_key)
+SELECT p.buyer_key AS buyer, p.name, p.perimeter, p.first_publication, p.last_publication,
+  v.suppliers, v.suppliers_valid_siren, {_VALID_SHARE} AS valid_siren_share
+FROM p LEFT JOIN v ON v.buyer_key IS NOT DISTINCT FROM p.buyer_key
+ORDER BY buyer NULLS LAST"""
     return _arrow_rows(connection, sql, [])
 
 
 def buyer_years(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
     """(buyer, year, contracts) for every buyer and year it published in."""
-    sql = f"""SELECT buyer_key, year, count(*) FROM {SCOPE_TABLE}
-GROUP BY buyer_key, year ORDER BY buyer_key NULLS LAST, year"""
+    sql = f"""SELECT buyer_key, year, contracts FROM {PUBLICATIONS_TABLE}
+ORDER BY buyer_key NULLS LAST, year"""
     return connection.execute(sql).fetchall()
 
 
 def silent_buyers(connection: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
     """Buyers that published in an earlier year but nothing in `year`."""
-    sql = f"""WITH per_year AS (
-  SELECT buyer_key, any_value(buyer_name) AS name, any_value(perimeter) AS perimeter,
-         year, count(*) AS contracts
-  FROM {SCOPE_TABLE} GROUP BY buyer_key, year),
-silent AS (
-  SELECT buyer_key FROM per_year GROUP BY buyer_key
+    sql = f"""WITH silent AS (
+  SELECT buyer_key FROM {PUBLICATIONS_TABLE} GROUP BY buyer_key
   HAVING count(*) FILTER (WHERE year = ?) = 0 AND count(*) FILTER (WHERE year < ?) > 0)
 SELECT p.buyer_key AS buyer, p.name, p.perimeter, p.year AS last_year,
        p.contracts AS contracts_last_year
-FROM per_year p JOIN silent USING (buyer_key) WHERE p.year < ?
+FROM {PUBLICATIONS_TABLE} p JOIN silent USING (buyer_key) WHERE p.year < ?
 QUALIFY row_number() OVER (PARTITION BY p.buyer_key ORDER BY p.year DESC) = 1
 ORDER BY contracts_last_year DESC, buyer NULLS LAST"""
     return _arrow_rows(connection, sql, [year, year, year])
