@@ -8,7 +8,9 @@ import random
 import pyarrow as pa
 
 from vivier.codes import check_siren
+from vivier.errors import SourceError
 from vivier.sources.sirene_stock import valid_sirens
+from vivier.warehouse import companies as company_store
 from vivier.warehouse import open_warehouse
 
 STOCK_HEADER = (
@@ -79,6 +81,36 @@ def test_stock_without_siren_column(cli, tmp_path):
     assert result.exit_code == 1
     assert "ligne 1" in flat(result.stderr) and "siren" in flat(result.stderr)
     assert "Traceback" not in result.output
+
+
+def test_malformed_line_rejected(cli, tmp_path, settings):
+    cli("companies", "import", _write_stock(tmp_path / "StockUniteLegale_a.csv", STOCK_ROWS))
+    broken = [STOCK_ROWS[0].replace("SEVERNAYA", "AUTRE"), STOCK_ROWS[1] + ",en trop"]
+    result = cli("companies", "import", _write_stock(tmp_path / "StockUniteLegale_c.csv", broken))
+    assert result.exit_code == 0, result.output
+    assert "2 lues, 1 chargées, 1 rejetées" in flat(result.stdout)
+    assert "ligne 3 : 16 champs au lieu de 15" in flat(result.stdout)
+    with open_warehouse(settings, read_only=True) as connection:
+        names = dict(connection.execute("SELECT siren, name FROM companies").fetchall())
+    assert names["908595879"] == "AUTRE" and names["552032534"] == "DANONE"
+
+
+def test_failed_import_rolls_back(cli, tmp_path, settings, monkeypatch):
+    cli("companies", "import", _write_stock(tmp_path / "StockUniteLegale_a.csv", STOCK_ROWS))
+
+    def broken_merge(connection):
+        connection.execute("DELETE FROM companies")
+        raise SourceError("disque plein (simulé)")
+
+    monkeypatch.setattr(company_store, "merge_staging", broken_merge)
+    renamed = [STOCK_ROWS[0].replace("SEVERNAYA", "AUTRE")]
+    result = cli("companies", "import", _write_stock(tmp_path / "StockUniteLegale_d.csv", renamed))
+    assert result.exit_code == 1 and "disque plein" in flat(result.stderr)
+    with open_warehouse(settings, read_only=True) as connection:
+        names = dict(connection.execute("SELECT siren, name FROM companies").fetchall())
+        tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+    assert names["908595879"] == "SEVERNAYA" and len(names) == 3
+    assert "_company_stage" not in tables
 
 
 def test_vectorised_siren_check_matches_codes():

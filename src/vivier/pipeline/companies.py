@@ -89,11 +89,16 @@ def import_companies(
 
 def _import_stock(connection, path: Path, report: ImportReport, writer, progress) -> None:
     company_store.start_staging(connection)
-    for batch in sirene_stock.read_batches(path):
-        report.read += batch.rows_read
-        company_store.stage_batch(connection, batch.companies)
-        report.add_rejects(batch.rejects)
-        writer.write(batch.rejects)
-        if progress:
-            progress(batch.rows_read)
-    report.loaded = company_store.merge_staging(connection)
+    try:
+        for batch in sirene_stock.read_batches(path):
+            if batch.companies.num_rows:
+                company_store.stage_batch(connection, batch.companies, report.read)
+            report.read += batch.rows_read
+            report.add_rejects(batch.rejects)
+            writer.write(batch.rejects)
+            if progress:
+                progress(batch.rows_read)
+        report.loaded = company_store.merge_staging(connection)
+    except BaseException:
+        company_store.abort_staging(connection)
+        raise

@@ -7,6 +7,7 @@ normalised with vectorised operations, and each batch comes with the rejected li
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,28 +78,56 @@ def header_of(path: Path) -> tuple[list[str], str, str]:
 
 
 def read_batches(path: Path) -> Iterator[StockBatch]:
-    """Stream the stock file as normalised batches."""
+    """Stream the stock file as normalised batches; malformed lines become rejects."""
     names, delimiter, encoding = header_of(path)
     present = [column for column in USED_COLUMNS if column in names]
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, encoding=encoding),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=present,
-            column_types={column: pa.string() for column in present},
-            strings_can_be_null=True,
-        ),
-    )
+    malformed: deque[Reject] = deque()  # filled by the parser (possibly another thread)
+
+    def reject_row(row) -> str:
+        line = row.number if row.number is not None else 0
+        malformed.append(
+            Reject(
+                line,
+                f"ligne {line} : {row.actual_columns} champs au lieu de {row.expected_columns}",
+                row.text[:500],
+            )
+        )
+        return "skip"
+
     first_line = 2  # line 1 is the header
     try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                block_size=BLOCK_SIZE, encoding=encoding, use_threads=False
+            ),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=reject_row),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=present,
+                column_types={column: pa.string() for column in present},
+                strings_can_be_null=True,
+            ),
+        )
         for batch in reader:
-            yield normalise(batch, first_line)
-            first_line += batch.num_rows
+            result = normalise(batch, first_line)
+            taken = _drain(malformed)
+            result.rejects[:0], result.rows_read = taken, batch.num_rows + len(taken)
+            first_line += result.rows_read
+            yield result
+        taken = _drain(malformed)
+        if taken:
+            yield StockBatch(pa.table({}), taken, len(taken))
     except pa.ArrowInvalid as error:
         raise SourceError(
-            f"CSV illisible après la ligne {first_line} ({error})", str(path)
+            f"CSV illisible vers la ligne {first_line} ({error})", str(path)
         ) from None
+
+
+def _drain(queue: deque) -> list:
+    taken = []
+    while queue:
+        taken.append(queue.popleft())
+    return taken
 
 
 def _column(batch: pa.RecordBatch, name: str) -> pa.Array:
