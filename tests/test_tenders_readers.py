@@ -127,7 +127,7 @@ def test_boamp_open_data_export_records(tmp_path: Path):
         '[{"idweb": "25-1", "objet": "Plateforme de données", "dateparution": "2025-12-20",'
         ' "datelimitereponse": "2026-01-15T11:00:00+00:00", "nomacheteur": "Ministère",'
         ' "code_departement": ["75"], "nature": "APPEL_OFFRE",'
-        ' "procedure_libelle": "Procédure adaptée",'
+        ' "procedure_libelle": "Procédure adaptée", "descripteur_libelle": ["Informatique"],'
         ' "donnees": "{\\"OBJET\\": {\\"CPV\\": {\\"PRINCIPAL\\": \\"72000000\\"}}}"},'
         ' {"objet": "sans identifiant"}]',
         encoding="utf-8",
@@ -136,6 +136,7 @@ def test_boamp_open_data_export_records(tmp_path: Path):
     notice, reject = list(boamp_json.read(export))
     assert notice.procedure == "adapted" and notice.kind == COMPETITION
     assert notice.lots[0].cpv == "72000000"
+    assert notice.lots[0].description == "Descripteurs : Informatique"
     assert notice.lots[0].deadline == datetime(2026, 1, 15, 12, 0)
     assert isinstance(reject, Reject) and "idweb" in reject.reason
 

@@ -233,9 +233,12 @@ def _record(record: dict, index: int) -> tr.TenderNotice:
     notice.flag("buyer_id", "buyer_id_missing")
     deps = record.get("code_departement") or []
     deps = deps if isinstance(deps, list) else [deps]
+    descriptors = record.get("descripteur_libelle") or []
+    descriptors = descriptors if isinstance(descriptors, list) else [descriptors]
     lot = tr.TenderLot(
         lot_id="1",
         title=notice.title,
+        description="Descripteurs : " + ", ".join(descriptors) if descriptors else None,
         departement=tr.departement_code(deps[0] if deps else None),
     )
     tr.cpv_of(notice, lot, _cpv_in(record.get("donnees")), [])
@@ -252,7 +255,8 @@ def _record(record: dict, index: int) -> tr.TenderNotice:
     return notice
 
 
-_CPV_KEY = re.compile(r'"(?:PRINCIPAL|principal|ItemClassificationCode)"\s*:\s*"?(\d{8})')
+# "PRINCIPAL": "72000000" (BOAMP schema) or an eForms "...ItemClassificationCode" object
+_CPV_KEY = re.compile(r'(?:PRINCIPAL|principal|ItemClassificationCode)"[^0-9]{0,80}?(\d{8})')
 
 
 def _cpv_in(donnees) -> str | None:
