@@ -10,6 +10,7 @@ memory (resident set size of this process, which includes DuckDB).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -125,14 +126,23 @@ def main() -> None:
         f"écrit en {time.perf_counter() - began:.1f} s"
     )
     settings = load_settings(home=workdir / "home")
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), _cpu_seconds()
     with open_warehouse(settings) as connection:
         report = import_companies(connection, stock, rejects_dir=workdir)
-    elapsed = time.perf_counter() - began
+    elapsed, cpu = time.perf_counter() - began, _cpu_seconds() - cpu_began
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"lues : {report.read:,} ; chargées : {report.loaded:,} ; rejetées : {report.rejected:,}")
     print(f"durée : {elapsed:.1f} s ; débit : {report.read / elapsed:,.0f} lignes/s")
     print(f"mémoire de pointe (RSS) : {peak_mb:,.0f} Mo")
+    print(
+        f"temps CPU (tous les fils) : {cpu:.1f} s, soit {report.read / cpu:,.0f} lignes par "
+        f"seconde CPU ; charge de la machine : {os.getloadavg()[0]:.1f} sur {os.cpu_count()} cœurs"
+    )
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":
