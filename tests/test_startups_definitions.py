@@ -155,6 +155,7 @@ def _custom_definitions():
         {"name": "next-only", "kind": "registry"}
         | {"registry": {"labels": ["next"], "min_confidence": 0.5}},
         {"name": "both", "kind": "all", "parts": ["registry", "criteria"]},
+        {"name": "recent", "kind": "registry", "registry": {"max_years_listed": 2}},
     ]
     for custom in customs:
         yield definition_from_dict(base | custom)

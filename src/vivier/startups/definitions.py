@@ -35,6 +35,7 @@ class Definition:
     kind: str
     labels: tuple[str, ...] = ()
     min_confidence: float = 0.9
+    max_years_listed: int | None = None
     max_age_years: int | None = None
     size_categories: tuple[str, ...] = ("PME",)
     accept_unknown_size: bool = True
@@ -123,6 +124,7 @@ def definition_from_dict(data: dict, origin: str = "?", _depth: int = 0) -> Defi
         kind=kind,
         labels=tuple(data.get("registry", {}).get("labels", criteria.get("labels", ()))),
         min_confidence=float(data.get("registry", {}).get("min_confidence", 0.9)),
+        max_years_listed=data.get("registry", {}).get("max_years_listed"),
         max_age_years=max_age,
         size_categories=tuple(criteria.get("size_categories", ("PME",))),
         accept_unknown_size=bool(criteria.get("accept_unknown_size", True)),

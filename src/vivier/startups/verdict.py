@@ -85,6 +85,13 @@ def _member_problem(definition: Definition, member: dict, on_date: date) -> str 
         return f"validité à partir du {member['valid_from']:%d/%m/%Y} seulement"
     if member["valid_to"] and member["valid_to"] < on_date:
         return f"validité terminée le {member['valid_to']:%d/%m/%Y}"
+    limit = definition.max_years_listed
+    if limit is not None and member["valid_from"] is None:
+        return "date d'entrée dans la liste inconnue"
+    if limit is not None and member["valid_from"] < years_before(on_date, limit):
+        return (
+            f"entrée dans la liste le {member['valid_from']:%d/%m/%Y}, il y a plus de {limit} ans"
+        )
     confidence = member["confidence"] or 0.0
     if confidence < definition.min_confidence:
         return (

@@ -74,6 +74,9 @@ def _registry_condition(definition: Definition, siren: str, day: str) -> str:
     ]
     if definition.labels:
         where.append(_in_list("m.label", definition.labels))
+    if definition.max_years_listed is not None:
+        years = int(definition.max_years_listed)
+        where.append(f"m.valid_from >= {day} - INTERVAL {years} YEAR")
     return f"EXISTS (SELECT 1 FROM startup_members m WHERE {' AND '.join(where)})"
 
 
