@@ -22,7 +22,7 @@ class Settings(BaseSettings):
         default=1_000_000_000.0, description="Amounts at or above this bound are flagged absurd"
     )
     ingest_memory_limit: str = Field(
-        default="600MB", description="DuckDB memory limit while ingesting (spills beyond)"
+        default="400MB", description="DuckDB memory limit while ingesting (spills beyond)"
     )
     ingest_workers: int = Field(
         default=2, description="Worker processes reading a large award file (1: in-process)"
@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_sender: str = "vivier@localhost"
     secret_key: str = Field(default="change-me-in-production", description="Cookie signing key")
+    secure_cookies: bool = Field(
+        default=False, description="Send session cookies over HTTPS only (production)"
+    )
     ted_url: str = "https://ted.europa.eu/packages/daily/"
     boamp_url: str = "https://boamp-datadila.opendatasoft.com/api/explore/v2.1/catalog/datasets/boamp/exports/json"
     decp_url: str = "https://www.data.gouv.fr/fr/datasets/r/16962018-5c31-4296-9454-5998585496d2"

@@ -8,6 +8,7 @@ to the parent, which loads them into DuckDB in its one transaction. Parsing is c
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Iterator
 from dataclasses import replace
@@ -22,6 +23,7 @@ QUEUE_DEPTH = 2  # batches waiting per worker: bounds the parent's memory
 
 
 def _work(name: str, path: str, context: ReadContext, batch_size: int, queue) -> None:
+    gc.set_threshold(200_000, 50, 1_000)  # see vivier.pipeline.ingest.relaxed_gc
     try:
         records = get_reader(name).read(Path(path), context)
         for batch in arrow_batches(records, batch_size):

@@ -63,12 +63,17 @@ def suppliers_of(items: list[dict], flags: list[Flag]) -> list[Supplier]:
     suppliers = []
     for position, item in enumerate(items):
         id_type = norm.text(item.get("typeIdentifiant"))
-        id_type = id_type.upper() if id_type else None
-        name = norm.check_text(item.get("denominationSociale"), "supplier", "name", flags)
+        if id_type is not None:
+            id_type = id_type.upper()
+        name = item.get("denominationSociale")
+        if name is not None:
+            name = norm.check_text(name, "supplier", "name", flags)
         raw_id = norm.text(item.get("id"))
         siret = siren = None
-        if id_type in SIRET_TYPES and raw_id is not None:
-            raw_id, siret, siren = norm.siret(raw_id, "supplier", "siret", flags)
+        if raw_id is not None and id_type in SIRET_TYPES:
+            siret, siren, reason = norm.siret_checked(raw_id)
+            if reason:
+                flags.append(Flag("supplier", "siret", reason, raw_id))
         elif id_type == "SIREN":
             siren = norm.siren(raw_id, "supplier", "siren", flags)
         suppliers.append(Supplier(position, raw_id, id_type, siret, siren, name))

@@ -201,24 +201,25 @@ def day(
         if required:
             flags.append(Flag(entity, field_name, "date_missing", None))
         return None
-    key = (value, context.max_year) if isinstance(value, str) else None
-    found = _DATES.get(key) if key else None
+    found = _DATES.get(value) if value.__class__ is str else None
     if found is None:
-        found = _check_day(value, context)
-        if key:
-            _DATES.put(key, found)
+        found = _check_day(value)
+        if value.__class__ is str:
+            _DATES.put(value, found)
     parsed, reason = found
+    if parsed is not None and parsed.year > context.max_year:
+        parsed, reason = None, "date_impossible"
     if reason:
         flags.append(Flag(entity, field_name, reason, str(value)))
     return parsed
 
 
-def _check_day(value: object, context: ReadContext) -> tuple[date | None, str | None]:
+def _check_day(value: object) -> tuple[date | None, str | None]:
     try:
         parsed = parse_date(value)
     except (ValueError, TypeError):
         return None, "date_malformed"
-    if not MIN_YEAR <= parsed.year <= context.max_year:
+    if parsed.year < MIN_YEAR:
         return None, "date_impossible"
     return parsed, None
 
@@ -253,13 +254,18 @@ def siret(
 ) -> tuple[str | None, str | None, str | None]:
     """(raw, valid SIRET or None, SIREN of a valid SIRET or None)."""
     raw = text(value)
-    found = _SIRETS.get(raw)
-    if found is None:
-        found = _SIRETS.put(raw, _check_siret(raw))
-    clean, siren_part, reason = found
+    clean, siren_part, reason = siret_checked(raw)
     if reason:
         flags.append(Flag(entity, field_name, reason, raw))
     return raw, clean, siren_part
+
+
+def siret_checked(raw: str | None) -> tuple[str | None, str | None, str | None]:
+    """(valid SIRET or None, its SIREN or None, flag reason or None), memoised."""
+    found = _SIRETS.get(raw)
+    if found is None:
+        found = _SIRETS.put(raw, _check_siret(raw))
+    return found
 
 
 def _check_siret(raw: str | None) -> tuple[str | None, str | None, str | None]:
