@@ -275,3 +275,14 @@ def test_the_mission_sees_the_engine_proposals_and_adds_one(site: Site, monkeypa
     assert "Delta" in page and "Déjà sur la liste" in page
     (entry,) = api.get(f"/api/besoins/{need_id}/liste").json()["startups"]
     assert (entry["score"], entry["reasons"]) == (0.9, ["raison Beta"])
+
+
+def test_cookies_are_secure_when_the_setting_says_so(settings):
+    from census_web_support import PageClient
+
+    secure = Site(settings.model_copy(update={"secure_cookies": True}))
+    client = PageClient(secure.app, base_url="https://testserver")
+    response = client.sign_in("buyer_a@exemple.fr")
+    assert response.status_code == 303 and "Secure" in response.headers["set-cookie"]
+    plain = Site(settings, secure.world).browser("buyer_a")
+    assert "Secure" not in plain.sign_in("buyer_a@exemple.fr").headers["set-cookie"]

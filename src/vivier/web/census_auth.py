@@ -114,21 +114,22 @@ def check_login_csrf(request: Request, submitted: str | None) -> None:
         raise Forbidden("Jeton anti-falsification (CSRF) absent ou invalide : rechargez la page.")
 
 
-def _cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
+def _cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    secure = request.app.state.settings.secure_cookies
     response.set_cookie(
-        name, value, max_age=max_age, httponly=True, samesite="lax", path="/", secure=False
+        name, value, max_age=max_age, httponly=True, samesite="lax", path="/", secure=secure
     )
 
 
-def set_login_csrf(response: Response, token: str) -> None:
-    _cookie(response, LOGIN_CSRF_COOKIE, token, 3600)
+def set_login_csrf(request: Request, response: Response, token: str) -> None:
+    _cookie(request, response, LOGIN_CSRF_COOKIE, token, 3600)
 
 
 def open_session(request: Request, response: Response, user: User) -> str:
     """Sign the user in: a fresh session cookie with its own CSRF token."""
     token = secrets.token_urlsafe(24)
     value = _serializer(request).dumps({"uid": user.id, "csrf": token})
-    _cookie(response, SESSION_COOKIE, value, SESSION_SECONDS)
+    _cookie(request, response, SESSION_COOKIE, value, SESSION_SECONDS)
     return token
 
 

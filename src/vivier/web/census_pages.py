@@ -83,7 +83,7 @@ def login_page(request: Request, suivant: str = "/besoins", erreur: str | None =
     data = {"login_csrf": token, "suivant": safe_next(suivant), "error": erreur}
     data["api_path"] = "/api/moi"
     response = page(request, "login.html", None, data, 401 if erreur else 200)
-    set_login_csrf(response, token)
+    set_login_csrf(request, response, token)
     return response
 
 
