@@ -222,3 +222,16 @@ def test_alerts_on_postgresql(loaded: Path, tmp_path: Path, monkeypatch):
         assert json.loads(first.stdout)[0]["found"] == 1, first.output
         second = run(loaded, "alerts", "run", "--out", tmp_path, "--on", ON, "--json")
         assert json.loads(second.stdout)[0]["status"] == "nothing"
+
+
+def test_help_of_the_commands(home: Path):
+    for args in (
+        ["alerts", "--help"],
+        ["alerts", "add", "--help"],
+        ["match", "tenders", "--help"],
+        ["tenders", "list", "--help"],
+        ["fetch", "--help"],
+    ):
+        result = run(home, *args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Usage" in result.stdout and "Erreur" not in result.output

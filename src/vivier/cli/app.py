@@ -27,6 +27,8 @@ class VivierGroup(TyperGroup):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own click: help, usage
+            raise
         except VivierError as error:
             err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
             raise typer.Exit(1) from None
