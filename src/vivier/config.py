@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     ingest_workers: int = Field(
         default=2, description="Worker processes reading a large award file (1: in-process)"
     )
+    match_embeddings: str = Field(
+        default="none", description="Embeddings of the matching index: none, use or e5"
+    )
     target_share: float = Field(default=0.04, description="State target: start-up share")
     target_year: int = Field(default=2027, description="Year of the State target")
     target_perimeter: str = Field(default="etat", description="Perimeter of the State target")

@@ -20,13 +20,14 @@ def demo_data_dir() -> Path:
 
 def steps() -> list[Step]:
     """The demo's steps, in order. Later features append theirs."""
+    from vivier.match.demo import match_step  # after ingest and start-ups: builds the index
     from vivier.needs.demo import census_step  # last: uses the matching engine's index
     from vivier.pipeline.ingest import demo_step as ingest_step
     from vivier.pipeline.startups_demo import startups_step  # companies, lists, buyers
     from vivier.pipeline.tenders_demo import tenders_step  # after the barometer: TED/BOAMP
     from vivier.report.demo_step import barometer_step  # needs the ingest and start-ups
 
-    return [ingest_step, startups_step, barometer_step, tenders_step, census_step]
+    return [ingest_step, startups_step, barometer_step, tenders_step, match_step, census_step]
 
 
 def run_demo(settings: Settings) -> Iterator[str]:
