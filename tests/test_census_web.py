@@ -286,3 +286,13 @@ def test_cookies_are_secure_when_the_setting_says_so(settings):
     assert response.status_code == 303 and "Secure" in response.headers["set-cookie"]
     plain = Site(settings, secure.world).browser("buyer_a")
     assert "Secure" not in plain.sign_in("buyer_a@exemple.fr").headers["set-cookie"]
+
+
+def test_a_buyer_deletes_its_draft_from_the_page(site: Site):
+    need_id = make_need(site.world, "draft")
+    browser = site.browser("buyer_a")
+    response = browser.submit(f"/besoins/{need_id}/suppression")
+    assert (response.status_code, response.headers["location"]) == (303, "/besoins")
+    assert browser.get(f"/besoins/{need_id}").status_code == 404
+    anonymous = TestClient(site.app).post(f"/besoins/{need_id}/suppression", follow_redirects=False)
+    assert anonymous.headers["location"].startswith("/connexion")

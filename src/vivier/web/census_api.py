@@ -31,7 +31,8 @@ def list_view(session, need, entries) -> dict:
 def api_login(request: Request, response: Response, payload: dict = Body(...)) -> dict:
     check_login_csrf(request, payload.get("csrf"))
     with db(request) as session:
-        user = accounts.authenticate(session, payload.get("email", ""), payload.get("password", ""))
+        email, password = str(payload.get("email", "")), str(payload.get("password", ""))
+        user = accounts.authenticate(session, email, password)
         csrf = open_session(request, response, user)
         return {"email": user.email, "role": user.role, "csrf": csrf}
 

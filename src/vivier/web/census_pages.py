@@ -240,7 +240,9 @@ def interest(request: Request, need_id: int, message: str = Form(""), csrf: str 
 
 @router.post("/besoins/{need_id}/suppression")
 def delete(request: Request, need_id: int, csrf: str = Form("")):
-    _act(request, need_id, csrf, lambda s, u: workflow.delete_need(s, u, need_id))
+    response = _act(request, need_id, csrf, lambda s, u: workflow.delete_need(s, u, need_id))
+    if response.headers["location"].startswith("/connexion"):
+        return response
     return RedirectResponse("/besoins", status_code=303)
 
 
