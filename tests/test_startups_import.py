@@ -46,7 +46,7 @@ def test_ilab_full_file(cli, samples, settings):
     members = {row[0]: row for row in _members(settings, "ilab")}
     zebra = members["988494795"]
     assert zebra[1] == "ZebraMed" and "poisson zèbre" in zebra[2]
-    assert zebra[3] == "Pharmacie & biotechnologies" and zebra[4] == "Île-de-France"
+    assert zebra[3] == "Pharmacie & biotechnologies" and zebra[4] == "11"
     assert (zebra[5], str(zebra[6]), zebra[7]) == (2025, "2025-01-01", 1.0)
     again = cli("startups", "import", samples / ILAB, "--label", "ilab")
     assert again.exit_code == 0

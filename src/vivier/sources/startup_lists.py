@@ -16,6 +16,7 @@ from pathlib import Path
 
 from vivier.errors import NotFound, SourceError
 from vivier.models import Reject
+from vivier.reference import labels
 from vivier.sources.siren_check import siren_or_reason
 
 FORMATS = ("auto", "ilab", "next40", "csv")
@@ -167,10 +168,20 @@ def _ilab_member(siren: str, record: dict) -> dict:
         "name": record.get("Libellé entreprise") or record.get("Projet") or None,
         "description": "\n".join(part for part in (title, summary) if part) or None,
         "domain": record.get("Domaine technologique") or None,
-        "region": record.get("Région") or None,
+        "region": _region_code(record.get("Id région"), record.get("Région")),
         "year": int(year) if year.isdigit() else None,
         "confidence": 1.0,
     }
+
+
+def _region_code(region_id: str | None, name: str | None) -> str | None:
+    """The INSEE region code ('84') from i-Lab's 'R84' or the region's name."""
+    codes = labels("regions")
+    code = (region_id or "").strip().removeprefix("R")
+    if code in codes:
+        return code
+    by_name = {label.lower(): key for key, label in codes.items()}
+    return by_name.get((name or "").strip().lower(), name or None)
 
 
 def _read_generic(path: Path, lines: list[str]) -> ListRead:
