@@ -142,3 +142,8 @@ def test_invalid_multiple_loads_with_flags_naming_what_is_missing():
     # no place of performance: the buyer's NUTS code is used, and that is said
     assert ("LOT-0001", "place", "place_from_buyer") in flags
     assert notice.lots[0].nuts == "LU000"
+
+
+def test_groups_of_lots_are_not_lots():
+    notice = read_one(FIXTURES / "cn_24_maximal.xml")
+    assert [lot.lot_id for lot in notice.lots] == ["LOT-0001", "LOT-0002"]  # not GLO-0001

@@ -75,7 +75,12 @@ def parse_notice(raw: bytes, record_index: int) -> tr.TenderNotice | Reject:
     notice = _notice_header(root, name, record_index, organizations)
     if not notice.notice_id:
         return tr.reject(record_index, "identifiant de l'avis absent", raw)
-    lots = root.findall("cac:ProcurementProjectLot", NS)
+    lots = [  # groups of lots ('GLO-', schemeName LotsGroup) describe lots given elsewhere
+        element
+        for element in root.findall("cac:ProcurementProjectLot", NS)
+        if element.find("cbc:ID", NS) is None
+        or element.find("cbc:ID", NS).get("schemeName") != "LotsGroup"
+    ]
     for element in lots:
         lot = _lot(notice, element, root, single=len(lots) == 1)
         if lot is not None:
