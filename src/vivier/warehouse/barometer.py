@@ -197,12 +197,26 @@ ORDER BY amount_total DESC, contracts DESC, key NULLS LAST"""
 
 
 def trend(connection: duckdb.DuckDBPyConnection, perimeter: str, condition: str) -> list[dict]:
-    """The aggregates of every year in the warehouse (same perimeter and condition)."""
+    """The aggregates of every year in the warehouse (same perimeter and condition).
+
+    Only contracts with a start-up need their suppliers counted: no per-contract pass."""
     clause, params = _perimeter_clause(perimeter)
     sql = f"""WITH {_lean_scoped_cte(_buyers(connection), clause)},
-{_supplied_cte([condition])}
-SELECT year, {_aggregates_of(0)}
-FROM scoped LEFT JOIN supplied USING (uid) GROUP BY year ORDER BY year"""
+startup_rows AS (
+  SELECT s.uid, count(*) AS n_startup
+  FROM contract_suppliers s JOIN scoped ON scoped.uid = s.uid
+  WHERE s.siren IS NOT NULL AND ({condition}) GROUP BY s.uid),
+counted AS (
+  SELECT s.uid, count(*) AS n_suppliers FROM contract_suppliers s
+  WHERE s.uid IN (SELECT uid FROM startup_rows) GROUP BY s.uid),
+fractions AS (
+  SELECT r.uid, r.n_startup / c.n_suppliers AS fraction
+  FROM startup_rows r JOIN counted c USING (uid))
+SELECT year, count(*) AS contracts, count(f.uid) AS contracts_with_startup,
+  coalesce(sum(f.fraction), 0) AS startup_contracts, coalesce(sum(amount), 0) AS amount_total,
+  coalesce(sum(amount * f.fraction), 0) AS amount_startup,
+  count(*) FILTER (WHERE amount IS NULL) AS excluded_amounts
+FROM scoped LEFT JOIN fractions f USING (uid) GROUP BY year ORDER BY year"""
     return _rows(connection, sql, params)
 
 
