@@ -160,3 +160,10 @@ def test_cli_bad_input(warehouse, cli, args, message):
 def test_cli_without_warehouse(cli):
     result = cli("barometer", "--year", "2024")
     assert result.exit_code == 1 and "vivier ingest" in result.stderr
+
+
+def test_cli_default_year_is_the_latest_with_enough_contracts(warehouse, cli):
+    warehouse.close()  # 2024 has 7 dated contracts, 2023 has 2: too few, the latest is taken
+    result = cli("barometer", "--json", "--definition", "registry")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["year"] == 2024

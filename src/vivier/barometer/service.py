@@ -9,6 +9,13 @@ from vivier.errors import BadValueError, NotFound
 from vivier.warehouse import open_warehouse
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# The default year is the most recent one with at least this many dated contracts.
+DEFAULT_YEAR_MINIMUM = 20
+
+
+def default_year(connection) -> int | None:
+    """The most recent year with enough contracts (else the most recent year at all)."""
+    return latest_year(connection, DEFAULT_YEAR_MINIMUM) or latest_year(connection)
 
 
 def sensitivity_set(chosen: definitions.Definition) -> list[definitions.Definition]:
@@ -26,14 +33,14 @@ def barometer(
     perimeter: str = "all",
     definition: str | None = None,
 ) -> dict:
-    """The barometer of `year` (default: the most recent year with contracts)."""
+    """The barometer of `year` (default: the most recent year with enough contracts)."""
     check_perimeter(perimeter)
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         raise BadValueError(f"Année invalide : {year} (entre {FIRST_YEAR} et {LAST_YEAR}).")
     chosen = definitions.load(definition or settings.default_definition)
     with open_warehouse(settings, read_only=True) as connection:
         if year is None:
-            year = latest_year(connection)
+            year = default_year(connection)
             if year is None:
                 raise NotFound(
                     "Aucun contrat daté dans l'entrepôt : lancez d'abord « vivier ingest »."

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from vivier.barometer import compute_barometer, latest_year
+from vivier.barometer import compute_barometer
 from vivier.barometer.definitions import load
-from vivier.barometer.service import sensitivity_set
+from vivier.barometer.service import default_year, sensitivity_set
 from vivier.config import Settings
 from vivier.report import fmt, write_report
 from vivier.warehouse import open_warehouse
-
-# A year needs at least this many dated contracts to make a meaningful demo barometer.
-DEMO_MINIMUM_CONTRACTS = 20
 
 
 def demo_barometer(settings: Settings) -> dict | None:
     """The barometer of the most recent year with enough contracts (None: no contracts)."""
     definition = load(settings.default_definition)
     with open_warehouse(settings, read_only=True) as connection:
-        year = latest_year(connection, DEMO_MINIMUM_CONTRACTS) or latest_year(connection)
+        year = default_year(connection)
         if year is None:
             return None
         return compute_barometer(
