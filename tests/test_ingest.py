@@ -212,3 +212,28 @@ def test_demo_step_loads_every_bundled_decp_file(settings, samples) -> None:
     assert len(demo_files(samples)) == 23
     assert lines[0].startswith("DECP : 23 fichiers")
     assert not any(line.startswith("Erreur") for line in lines)
+
+
+def test_parallel_sharded_ingest_matches_in_process(samples, tmp_path, monkeypatch) -> None:
+    from vivier.config import load_settings
+    from vivier.pipeline import ingest as pipeline
+
+    path = samples / "decp-2019/data.gouv.fr_aife.json"
+    serial = ingest_paths(load_settings(home=tmp_path / "serial", ingest_workers=1), [path])
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    home = tmp_path / "parallel"
+    parallel = ingest_paths(load_settings(home=home, ingest_workers=2), [path])
+    assert parallel.as_json()["files"][0] == serial.as_json()["files"][0]
+    assert counts(home) == counts(tmp_path / "serial")
+
+
+def test_parallel_ingest_of_a_truncated_file_is_rolled_back(samples, tmp_path, monkeypatch):
+    from vivier.config import load_settings
+    from vivier.pipeline import ingest as pipeline
+
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    bad, _ = _bad_files(tmp_path, samples)["truncated"]
+    home = tmp_path / "home"
+    report = ingest_paths(load_settings(home=home, ingest_workers=2), [bad])
+    assert report.files == [] and "tronqué" in str(report.errors[0])
+    assert counts(home)["contracts"] == 0 and counts(home)["ingest_files"] == 0

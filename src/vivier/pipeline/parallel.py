@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import pyarrow as pa
+
 from vivier.errors import SourceError, VivierError
 from vivier.sources import get_reader
 from vivier.sources.normalise import ReadContext
@@ -35,6 +37,23 @@ def _work(name: str, path: str, context: ReadContext, batch_size: int, queue) ->
         queue.put(("error", f"{path} : erreur inattendue ({type(error).__name__} : {error})"))
 
 
+def merge(batches: list[ArrowBatch]) -> ArrowBatch:
+    """The k-th batches of all workers cover the same range of records: loading them as
+    one batch keeps "first occurrence in the file wins" for duplicates, as in-process."""
+    if len(batches) == 1:
+        return batches[0]
+    return ArrowBatch(
+        tables={
+            name: pa.concat_tables([batch.tables[name] for batch in batches])
+            for name in batches[0].tables
+        },
+        read=sum(batch.read for batch in batches),
+        contracts=sum(batch.contracts for batch in batches),
+        rejected=sum(batch.rejected for batch in batches),
+        extra_rows=sum(batch.extra_rows for batch in batches),
+    )
+
+
 def sharded_batches(
     name: str, path: Path, context: ReadContext, workers: int, batch_size: int
 ) -> Iterator[ArrowBatch]:
@@ -54,14 +73,17 @@ def sharded_batches(
     try:
         active = list(range(workers))
         while active:
+            round_batches = []
             for k in list(active):
                 kind, payload = queues[k].get()
                 if kind == "batch":
-                    yield payload
+                    round_batches.append(payload)
                 elif kind == "done":
                     active.remove(k)
                 else:
                     raise SourceError(payload)
+            if round_batches:
+                yield merge(round_batches)
     finally:
         for process in processes:
             if process.is_alive():
