@@ -185,18 +185,9 @@ def coverage(pdf: FPDF, r: dict) -> None:
 
 def sensitivity(pdf: FPDF, r: dict) -> None:
     rows = [
-        (
-            f"{row['definition']} (v{row['version']})",
-            fmt.count(row["contracts"]),
-            fmt.fraction(row["startup_contracts"]),
-            fmt.percent(row["startup_contract_share"]),
-            fmt.euros(row["amount_total"]),
-            fmt.euros(row["amount_startup"]),
-            fmt.percent(row["startup_amount_share"]),
-        )
-        for row in r["sensitivity"]
+        {**row, "label": f"{row['definition']} (v{row['version']})"} for row in r["sensitivity"]
     ]
-    table(pdf, ("Définition", *FIGURE_HEADER), rows, widths=(52, 14, 17, 15, 26, 26, 16))
+    figures_table(pdf, "Définition", rows)
 
 
 def render_pdf(r: dict, path: Path) -> Path:
