@@ -71,11 +71,17 @@ def test_status_relative_to_a_reference_date(loaded):
             for row in wt.list_tenders(connection, date(2017, 2, 7))
             if row["notice_uid"] == "boamp:16-186394"
         ]
+        total = connection.execute("SELECT count(*) FROM tenders").fetchone()[0]
+        early = {row["notice_uid"] for row in wt.list_tenders(connection, date(2017, 1, 20))}
+        later = wt.list_tenders(connection, date(2017, 3, 27), status="open")
     assert after.get("open", 0) == 0
     assert before["open"] > 0
-    assert before["open"] + before["closed"] + before["unknown"] == sum(after.values())
+    assert sum(before.values()) < sum(after.values()) <= total
     assert {row["status"] for row in paris} == {"open"}  # deadline is that very day
     assert {row["region"] for row in paris} == {"11"}
+    # published on 27/03/2017: absent before that day, open on it
+    assert "boamp:17-40964" not in early
+    assert "boamp:17-40964" in {row["notice_uid"] for row in later}
 
 
 def test_award_notices_feed_contracts_and_suppliers(loaded):
@@ -124,3 +130,16 @@ def test_reingesting_is_a_no_op(loaded):
     assert result.exit_code == 0
     assert "déjà chargé" in result.stdout
     assert count() == before
+
+
+def test_cpv_prefix_matches_whole_codes_only(settings):
+    with open_warehouse(settings) as connection:
+        connection.execute(
+            "INSERT INTO tenders (uid, notice_uid, lot_id, kind, title, cpv, cpv_additional, "
+            "deadline) VALUES "
+            "('a|1', 'a', '1', 'competition', 'A', '45000000', '45723000', '2030-01-01'), "
+            "('b|1', 'b', '1', 'competition', 'B', '45000000', '45100000 72200000', "
+            "'2030-01-01')"
+        )
+        found = wt.search_lots(connection, date(2029, 1, 1), cpv_prefixes=["72"])
+    assert [lot["uid"] for lot in found] == ["b|1"]  # not '45723000', which holds '72'

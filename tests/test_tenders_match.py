@@ -64,7 +64,7 @@ def test_match_tenders_ranks_open_lots_with_reasons(home):
 
 
 def test_match_tenders_uses_past_awards_cpv(home):
-    result = run(home, "match", "tenders", EIFFAGE, "--open-on", "2019-01-01", "--json")
+    result = run(home, "match", "tenders", EIFFAGE, "--open-on", "2023-12-19", "--json")
     assert result.exit_code == 0, result.output
     matches = json.loads(result.stdout)["matches"]
     with_cpv = [m for m in matches if m["signals"]["cpv"] > 0]

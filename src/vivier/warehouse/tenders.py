@@ -224,6 +224,8 @@ STATUS_SQL = (
     "CASE WHEN t.kind = 'result' THEN 'closed' WHEN t.deadline IS NULL THEN 'unknown' "
     "WHEN CAST(t.deadline AS DATE) >= CAST(? AS DATE) THEN 'open' ELSE 'closed' END"
 )
+# A lot published after the reference date did not exist yet on that date: never shown.
+PUBLISHED_SQL = "(t.publication_date IS NULL OR t.publication_date <= CAST(? AS DATE))"
 LOT_SELECT = (
     "t.uid, t.notice_uid, t.lot_id, t.source, t.kind, t.title, t.description, t.cpv, "
     "t.cpv_additional, t.nuts, t.region, t.estimated_value, t.currency, t.deadline, "
@@ -242,9 +244,9 @@ def list_tenders(
     status: str | None = None,
     limit: int | None = None,
 ) -> list[dict]:
-    """Lots with their status on `reference`, newest publication first."""
-    sql = f"SELECT {LOT_SELECT}, {STATUS_SQL} AS status FROM tenders t"
-    params: list = [reference]
+    """Lots published by `reference` with their status on that day, newest first."""
+    sql = f"SELECT {LOT_SELECT}, {STATUS_SQL} AS status FROM tenders t WHERE {PUBLISHED_SQL}"
+    params: list = [reference, reference]
     if status:
         sql = f"SELECT * FROM ({sql}) WHERE status = ?"
         params.append(status)
@@ -265,7 +267,7 @@ def search_lots(
 ) -> list[dict]:
     """Lots filtered on CPV prefixes (main or additional code), regions, minimum value and
     words (folded, lower case: each must occur in the title or the description)."""
-    conditions, params = [], [reference]
+    conditions, params = [PUBLISHED_SQL], [reference, reference]
     for word in words or []:
         conditions.append(
             "strip_accents(lower(coalesce(t.title, '') || ' ' || coalesce(t.description, '')))"
@@ -275,8 +277,8 @@ def search_lots(
     if cpv_prefixes:
         parts = []
         for prefix in cpv_prefixes:
-            parts.append("(t.cpv LIKE ? OR t.cpv_additional LIKE ?)")
-            params += [f"{prefix}%", f"%{prefix}%"]
+            parts.append("(t.cpv LIKE ? OR ' ' || t.cpv_additional LIKE ?)")
+            params += [f"{prefix}%", f"% {prefix}%"]
         conditions.append("(" + " OR ".join(parts) + ")")
     if regions:
         conditions.append(f"t.region IN ({', '.join('?' for _ in regions)})")
@@ -284,7 +286,7 @@ def search_lots(
     if min_value is not None:
         conditions.append("t.estimated_value >= ?")
         params.append(min_value)
-    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    where = f"WHERE {' AND '.join(conditions)}"
     sql = (
         f"SELECT {LOT_SELECT}, n.title AS notice_title, {STATUS_SQL} AS status "
         f"FROM tenders t LEFT JOIN tender_notices n ON n.uid = t.notice_uid {where}"
@@ -295,9 +297,10 @@ def search_lots(
 
 
 def tender_counts(connection: duckdb.DuckDBPyConnection, reference: date) -> dict[str, int]:
-    """Number of lots per status on `reference`."""
+    """Number of lots per status on `reference` (lots published by that day)."""
     rows = connection.execute(
-        f"SELECT {STATUS_SQL} AS status, count(*) FROM tenders t GROUP BY 1", [reference]
+        f"SELECT {STATUS_SQL} AS status, count(*) FROM tenders t WHERE {PUBLISHED_SQL} GROUP BY 1",
+        [reference, reference],
     ).fetchall()
     return {status: count for status, count in rows}
 
