@@ -143,3 +143,16 @@ def test_cpv_prefix_matches_whole_codes_only(settings):
         )
         found = wt.search_lots(connection, date(2029, 1, 1), cpv_prefixes=["72"])
     assert [lot["uid"] for lot in found] == ["b|1"]  # not '45723000', which holds '72'
+
+
+def test_search_words_are_literal(settings):
+    with open_warehouse(settings) as connection:
+        connection.execute(
+            "INSERT INTO tenders (uid, notice_uid, lot_id, kind, title, deadline) VALUES "
+            "('a|1', 'a', '1', 'competition', 'Réduction de 100% des déchets', '2030-01-01'), "
+            "('b|1', 'b', '1', 'competition', 'Réduction de 1000 tonnes', '2030-01-01')"
+        )
+        percent = wt.search_lots(connection, date(2029, 1, 1), words=["100%"])
+        folded = wt.search_lots(connection, date(2029, 1, 1), words=["reduction", "dechets"])
+    assert [lot["uid"] for lot in percent] == ["a|1"]  # '%' is not a wildcard
+    assert [lot["uid"] for lot in folded] == ["a|1"]  # accents and case ignored

@@ -271,9 +271,10 @@ def search_lots(
     for word in words or []:
         conditions.append(
             "strip_accents(lower(coalesce(t.title, '') || ' ' || coalesce(t.description, '')))"
-            " LIKE ?"
+            " LIKE ? ESCAPE '\\'"
         )
-        params.append(f"%{word}%")
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
     if cpv_prefixes:
         parts = []
         for prefix in cpv_prefixes:
