@@ -167,3 +167,25 @@ def test_cli_default_year_is_the_latest_with_enough_contracts(warehouse, cli):
     result = cli("barometer", "--json", "--definition", "registry")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["year"] == 2024
+
+
+def test_cli_definition_from_a_toml_file(warehouse, cli, tmp_path):
+    register_members(warehouse)
+    warehouse.close()
+    path = tmp_path / "ma-definition.toml"
+    path.write_text(
+        'name = "liste-observatoire"\nversion = "2"\nkind = "registry"\n'
+        'description_fr = "Membres des listes importées."\n'
+        "[registry]\nlabels = []\nmin_confidence = 0.9\n",
+        encoding="utf-8",
+    )
+    result = cli("barometer", "--year", "2024", "--json", "--definition", path)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["definition"], data["definition_version"]) == ("liste-observatoire", "2")
+    assert data["amount_startup"] == 150000.0
+    assert data["sensitivity"][0]["definition"] == "liste-observatoire"
+    broken = tmp_path / "cassée.toml"
+    broken.write_text("name = ", encoding="utf-8")
+    failed = cli("barometer", "--year", "2024", "--definition", broken)
+    assert failed.exit_code == 1 and "illisible" in failed.stderr
