@@ -18,7 +18,7 @@ from vivier.errors import BadValueError
 from vivier.models import Reject
 from vivier.pipeline.rejects import RejectsWriter
 from vivier.sources.startup_lists import ListRead, read_list
-from vivier.startups.names import NameIndex, Resolution
+from vivier.startups.names import NameIndex, Resolution, search_prefixes
 from vivier.warehouse import startups as startup_store
 
 STATUS_FR = {
@@ -70,7 +70,8 @@ def import_list(
     report.rejects_file = writer.close()
     members = read.members
     if read.names:
-        index = NameIndex(startup_store.known_names(connection, exclude_label=label))
+        prefixes = search_prefixes([item.name for item in read.names])
+        index = NameIndex(startup_store.known_names(connection, label, prefixes), prefixes)
         resolutions = [index.resolve(item.name) for item in read.names]
         members = members + _resolved_members(read, resolutions)
         report.resolved = sum(1 for r in resolutions if r.assigned)

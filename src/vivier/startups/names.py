@@ -46,16 +46,34 @@ def normalise_name(name: str) -> str:
     return " ".join(text.split())
 
 
-class NameIndex:
-    """Known (SIREN, name) pairs indexed by normalised name."""
+def name_prefixes(name: str, length: int = 4) -> set[str]:
+    """Search prefixes of a name: the start of its first word (and of the second one when
+    the first is shorter than 3 letters). Fuzzy candidates must have a word starting so."""
+    words = normalise_name(name).split()
+    chosen = words[:2] if words and len(words[0]) < 3 else words[:1]
+    return {word[:length] for word in chosen}
 
-    def __init__(self, known: list[tuple[str, str]]):
+
+def search_prefixes(names: list[str]) -> set[str]:
+    return {prefix for name in names for prefix in name_prefixes(name)}
+
+
+class NameIndex:
+    """Known (SIREN, name) pairs indexed by normalised name and by word prefix."""
+
+    def __init__(self, known: list[tuple[str, str]], prefixes: set[str]):
         self.by_name: dict[str, dict[str, str]] = defaultdict(dict)
+        self.by_prefix: dict[str, set[str]] = defaultdict(set)
+        sizes = {len(prefix) for prefix in prefixes}
         for siren, name in known:
             key = normalise_name(name)
-            if key:
-                self.by_name[key][siren] = name
-        self.keys = list(self.by_name)
+            if not key:
+                continue
+            self.by_name[key][siren] = name
+            for word in key.split():
+                for size in sizes:
+                    if word[:size] in prefixes:
+                        self.by_prefix[word[:size]].add(key)
 
     def resolve(self, name: str) -> Resolution:
         key = normalise_name(name)
@@ -69,10 +87,11 @@ class NameIndex:
         return self._fuzzy(name, key)
 
     def _fuzzy(self, name: str, key: str) -> Resolution:
-        if not key or not self.keys:
+        choices = sorted(set().union(*(self.by_prefix[p] for p in name_prefixes(name))))
+        if not key or not choices:
             return Resolution(name, "unknown")
         found = process.extract(
-            key, self.keys, scorer=fuzz.token_sort_ratio, limit=5, score_cutoff=CANDIDATE_SCORE
+            key, choices, scorer=fuzz.token_sort_ratio, limit=5, score_cutoff=CANDIDATE_SCORE
         )
         candidates = [
             (siren, known, float(score))

@@ -194,11 +194,21 @@ def list_startups(connection: duckdb.DuckDBPyConnection, label: str | None = Non
     return dict_rows(cursor)
 
 
-def known_names(connection: duckdb.DuckDBPyConnection, exclude_label: str) -> list[tuple[str, str]]:
-    """(siren, name) pairs known from companies and other lists, for name resolution."""
+def known_names(
+    connection: duckdb.DuckDBPyConnection, exclude_label: str, prefixes: Iterable[str]
+) -> list[tuple[str, str]]:
+    """(siren, name) pairs known from companies and other lists, for name resolution:
+    only names with a word starting with one of `prefixes` (upper case, no accents), so
+    that the candidates of a few hundred names are read from millions of companies in
+    one scan."""
+    words = sorted({p for p in prefixes if p.isalnum()})
+    if not words:
+        return []
+    pattern = r"\b(?:" + "|".join(words) + ")"
     return connection.execute(
-        "SELECT siren, name FROM companies WHERE name IS NOT NULL "
+        "WITH known AS (SELECT siren, name FROM companies WHERE name IS NOT NULL "
         "UNION SELECT siren, name FROM startup_members "
-        "WHERE name IS NOT NULL AND label <> ? AND confidence >= 1.0",
-        [exclude_label],
+        "WHERE name IS NOT NULL AND label <> ? AND confidence >= 1.0) "
+        "SELECT siren, name FROM known WHERE regexp_matches(upper(strip_accents(name)), ?)",
+        [exclude_label, pattern],
     ).fetchall()
