@@ -83,8 +83,8 @@ def _curate(session: Session, settings: Settings, mission: User, need_id: int) -
             session, mission, need_id, proposal.siren, name=proposal.name,
             score=proposal.score, reasons=proposal.reasons,
         )  # fmt: skip
-    if STARTUP_SIREN not in {proposal.siren for proposal in found}:
-        curation.add_entry(
-            session, mission, need_id, STARTUP_SIREN, name=STARTUP_NAME,
-            note="Lauréate i-Lab : planification par programmation par contraintes.",
-        )  # fmt: skip
+    note = "Lauréate i-Lab : planification par programmation par contraintes."
+    if STARTUP_SIREN in {proposal.siren for proposal in found}:
+        curation.set_note(session, mission, need_id, STARTUP_SIREN, note)
+    else:
+        curation.add_entry(session, mission, need_id, STARTUP_SIREN, name=STARTUP_NAME, note=note)
