@@ -28,6 +28,11 @@ def summary_lines(result: dict) -> list[str]:
         f"  objectif {fmt.percent(target['share'])} ({target['perimeter_label']}, "
         f"{target['year']}) : part actuelle {fmt.percent(target['current_share'])}, écart "
         f"{fmt.points(target['gap_points'])}, soit {fmt.euros(target['gap_amount'])}",
+        "  sensibilité (part en valeur) : "
+        + " · ".join(
+            f"{row['definition']} {fmt.percent(row['startup_amount_share'])}"
+            for row in result["sensitivity"]
+        ),
         *[f"  note : {line}" for line in result["notes"]],
     ]
 
