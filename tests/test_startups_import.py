@@ -48,6 +48,12 @@ def test_ilab_full_file(cli, samples, settings):
     assert zebra[1] == "ZebraMed" and "poisson zèbre" in zebra[2]
     assert zebra[3] == "Pharmacie & biotechnologies" and zebra[4] == "11"
     assert (zebra[5], str(zebra[6]), zebra[7]) == (2025, "2025-01-01", 1.0)
+    twice = members["433202850"]  # laureate in 1999 and 2000: one row, both texts
+    assert (twice[5], str(twice[6])) == (1999, "1999-01-01")
+    assert "Matériaux polymères" in twice[2] and "Création d'une structure" in twice[2]
+    assert twice[3] == "Biotechnologies et pharmacie ; Chimie et matériaux" or twice[3] == (
+        "Chimie et matériaux ; Biotechnologies et pharmacie"
+    )
     again = cli("startups", "import", samples / ILAB, "--label", "ilab")
     assert again.exit_code == 0
     assert len(_members(settings, "ilab")) == 2408  # replaced, not duplicated

@@ -130,14 +130,20 @@ def _merge(old: dict, new: dict) -> dict:
     merged["valid_to"] = None if None in ends else max(ends)
     years = [y for y in (old.get("year"), new.get("year")) if y]
     merged["year"] = min(years) if years else None
-    for key in ("description", "domain", "name", "region"):
-        texts = [t for t in (old.get(key), new.get(key)) if t]
-        joined = list(dict.fromkeys(texts))
-        merged[key] = ("\n\n" if key == "description" else " ; ").join(joined) or None
-        if key in ("name", "region"):
-            merged[key] = texts[0] if texts else None
+    merged["description"] = _join(old.get("description"), new.get("description"), "\n\n")
+    merged["domain"] = _join(old.get("domain"), new.get("domain"), " ; ")
+    merged["name"] = old.get("name") or new.get("name")
+    merged["region"] = old.get("region") or new.get("region")
     merged["confidence"] = max(old.get("confidence") or 0, new.get("confidence") or 0)
     return merged
+
+
+def _join(first: str | None, second: str | None, separator: str) -> str | None:
+    """Both texts, each distinct part once."""
+    parts: list[str] = []
+    for text in (first, second):
+        parts += [part for part in (text or "").split(separator) if part and part not in parts]
+    return separator.join(parts) or None
 
 
 def _label_period(rows: list[dict], valid_from, valid_to) -> tuple[date | None, date | None]:
