@@ -42,7 +42,7 @@ def main() -> None:
     from vivier.models import Reject
     from vivier.sources.ted_eforms import parse_notice
     from vivier.warehouse import open_warehouse
-    from vivier.warehouse.tenders import load_tenders
+    from vivier.warehouse.tenders_load import load_tenders
 
     batch = notices() * args.repeat
     start = time.perf_counter()

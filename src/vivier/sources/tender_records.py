@@ -8,6 +8,7 @@ Helpers here turn raw values into clean ones and flag every missing or wrong val
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -261,10 +262,23 @@ def departement_code(raw: object) -> str | None:
     return "0" + text if text.isdigit() and len(text) == 1 else text
 
 
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One XML parser per thread (lxml parsers are not thread-safe; creating one per
+    notice costs time): no entities, no comments, no whitespace-only text."""
+    if not hasattr(_PARSERS, "parser"):
+        _PARSERS.parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, remove_comments=True, remove_blank_text=True
+        )
+    return _PARSERS.parser
+
+
 def parse_xml(raw: bytes, record_index: int):
     """The XML root element, or a Reject saying why the XML cannot be read."""
     try:
-        return etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False))
+        return etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as error:
         return reject(record_index, f"XML mal formé : {error}", raw)
 
