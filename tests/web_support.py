@@ -15,10 +15,15 @@ from vivier.pipeline.demo import run_demo
 
 
 def prepare_demo_home(home: Path) -> Settings:
-    """Run the demo pipeline (every step the features registered) into `home`."""
+    """Run the demo pipeline (every step the features registered) into `home`, and
+    build the matching index (lexical only, fast) when the demo did not."""
     settings = load_settings(home=home)
     for _line in run_demo(settings):
         pass
+    if not (settings.index_dir / "engine.pkl").exists():  # the demo did not index
+        from vivier.match import MatchEngine
+
+        MatchEngine.build(settings, model_name="none").save(settings)
     return settings
 
 

@@ -192,11 +192,18 @@ def census_counts(request: Request) -> dict:
 @router.get("/start-up/besoins", summary="Les besoins publiés pour une start-up")
 def startup_needs(request: Request) -> dict:
     with db(request) as session:
-        rows = curation.needs_for_startup(session, api_user(request, session))
+        user = api_user(request, session)
+        views = proposals.needs_for_startup(session, _settings(request), user)
         return {
             "needs": [
-                {**need_as_dict(session, need), "on_list": listed, "interested": interested}
-                for need, listed, interested in rows
+                {
+                    **need_as_dict(session, view.need),
+                    "on_list": view.on_list,
+                    "interested": view.interested,
+                    "fit_score": view.score,
+                    "fit_reasons": view.reasons,
+                }
+                for view in views
             ]
         }
 

@@ -121,8 +121,8 @@ def needs_page(request: Request, statut: str | None = None):
         if user is None:
             return to_login(request)
         if user.role == "startup":
-            rows = curation.needs_for_startup(session, user)
-            return page(request, "startup_needs.html", user, {"rows": rows})
+            views = proposals.needs_for_startup(session, request.app.state.settings, user)
+            return page(request, "startup_needs.html", user, {"views": views})
         needs = workflow.visible_needs(session, user, statut or None)
         views = [workflow.need_as_dict(session, need) for need in needs]
         return page(request, "needs.html", user, {"needs": views, "statut": statut})

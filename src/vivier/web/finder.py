@@ -68,7 +68,7 @@ def export_startups(
     besoin: str = Query("", max_length=2000),
     cpv: str | None = Query(None, max_length=400),
     region: str | None = Query(None, max_length=3),
-    nombre: int = Query(50, ge=1, le=50),
+    nombre: int = Query(10, ge=1, le=50),
 ) -> Response:
     data = need_results(request, besoin, cpv, region, nombre)
     buffer = io.StringIO()
