@@ -1,6 +1,6 @@
 """Benchmark: stream a synthetic StockUniteLegale file into the warehouse.
 
-    python bench/companies.py [--rows 5000000] [--keep DIR]
+    python bench/companies.py [--rows 5000000] [--keep DIR [--reuse]]
 
 Writes a synthetic file with the official columns (valid SIRENs, plus 0.1 % bad ones),
 then runs the same import as `vivier companies import` and prints rows/s and the peak
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -109,6 +110,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--keep", type=Path, help="work in this directory (kept)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the file of --keep DIR")
     parser.add_argument("--write-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.write_only:  # child process: the file's generation does not count in memory
@@ -116,14 +118,16 @@ def main() -> None:
         return
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="vivier-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(workdir / "home", ignore_errors=True)
     stock = workdir / "StockUniteLegale_synthetic.csv"
     began = time.perf_counter()
-    command = [sys.executable, __file__, "--rows", str(args.rows), "--write-only", str(stock)]
-    subprocess.run(command, check=True)
+    if not (args.reuse and stock.exists()):
+        command = [sys.executable, __file__, "--rows", str(args.rows), "--write-only", str(stock)]
+        subprocess.run(command, check=True)
     size_mb = stock.stat().st_size / 1e6
     print(
         f"fichier synthétique : {args.rows:,} lignes, {size_mb:,.0f} Mo, "
-        f"écrit en {time.perf_counter() - began:.1f} s"
+        f"prêt en {time.perf_counter() - began:.1f} s"
     )
     settings = load_settings(home=workdir / "home")
     began, cpu_began = time.perf_counter(), _cpu_seconds()
