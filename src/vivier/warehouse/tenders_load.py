@@ -19,6 +19,7 @@ from vivier.models import CONTRACT_COLUMNS as MODEL_CONTRACT_COLUMNS
 from vivier.models import Reject
 from vivier.reference.places import region_of_departement, region_of_nuts
 from vivier.sources.tender_records import RESULT, TenderNotice
+from vivier.warehouse.awards import AwardLoad
 from vivier.warehouse.schema import TABLES
 
 # Columns are declared once, in the schema.
@@ -29,11 +30,9 @@ SUPPLIER_COLUMNS = ["uid", "position", "id_raw", "id_type", "siret", "siren", "n
 
 
 @dataclass
-class TenderLoad:
-    read: int = 0
-    loaded: int = 0
-    rejected: int = 0
-    duplicates: int = 0
+class TenderLoad(AwardLoad):
+    """The counts of the awards' loader, plus lots and contracts from award notices."""
+
     lots: int = 0
     contracts: int = 0
 
