@@ -99,6 +99,9 @@ def test_trend_target_and_perimeter(warehouse, settings):
     state = compute_barometer(warehouse, 2024, ListDefinition(), settings, perimeter="etat")
     assert (state["contracts"], state["amount_total"]) == (3, 200000.0)
     assert state["undated_contracts"] == 1  # C8 is a State contract
+    assert {row["perimeter"] for row in state["coverage"]["perimeters"]} == {"etat"}
+    assert [row["buyer"] for row in state["coverage"]["buyers"]] == ["ETAT"]
+    assert state["coverage"]["silent_buyers"] == []  # OLD is a local authority
 
 
 def test_coverage_and_sensitivity(warehouse, settings):

@@ -279,18 +279,23 @@ PUBLICATIONS_TABLE = "barometer_publications"
 
 
 def build_publications(connection: duckdb.DuckDBPyConnection, perimeter: str) -> None:
-    """(Re)create the publications table: per buyer and year, contracts published."""
+    """(Re)create the publications table: per buyer and year, contracts published.
+
+    Contracts are grouped first, then the (small) buyers table is joined."""
     clause, params = _perimeter_clause(perimeter)
+    where = clause.replace("AND", "WHERE", 1)
     sql = f"""CREATE OR REPLACE TEMP TABLE {PUBLICATIONS_TABLE} AS
-SELECT coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
-  any_value(coalesce(b.name, c.buyer_name)) AS name,
-  any_value(coalesce(b.perimeter, 'autres')) AS perimeter,
-  year(c.notification_date) AS year, count(*) AS contracts,
-  min(coalesce(c.publication_date, c.notification_date)) AS first_publication,
-  max(coalesce(c.publication_date, c.notification_date)) AS last_publication
-FROM contracts c LEFT JOIN {_buyers(connection)} b ON b.siret = c.buyer_siret
-WHERE c.notification_date IS NOT NULL {clause}
-GROUP BY buyer_key, year"""
+WITH p AS (
+  SELECT coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
+    any_value(c.buyer_siret) AS siret, year(c.notification_date) AS year,
+    count(*) AS contracts, any_value(c.buyer_name) AS raw_name,
+    min(coalesce(c.publication_date, c.notification_date)) AS first_publication,
+    max(coalesce(c.publication_date, c.notification_date)) AS last_publication
+  FROM contracts c WHERE c.notification_date IS NOT NULL GROUP BY 1, 3)
+SELECT p.buyer_key, coalesce(b.name, p.raw_name) AS name,
+  coalesce(b.perimeter, 'autres') AS perimeter, p.year, p.contracts,
+  p.first_publication, p.last_publication
+FROM p LEFT JOIN {_buyers(connection)} b ON b.siret = p.siret {where}"""
     connection.execute(sql, params)
 
 
