@@ -94,7 +94,28 @@ class EntitySet:
         return len(self.ids)
 
 
-def build_entities(keys, names, objects, cpvs, places, dates, extra_text=None) -> EntitySet:
+class TermCache:
+    """Terms of each distinct text, analysed once however many profiles contain it."""
+
+    def __init__(self):
+        self.terms: dict[str, list[str]] = {}
+
+    def of(self, text: str) -> list[str]:
+        found = self.terms.get(text)
+        if found is None:
+            found = self.terms[text] = analyse(text)
+        return found
+
+    def of_many(self, texts) -> list[str]:
+        out: list[str] = []
+        for text in texts:
+            out.extend(self.of(text))
+        return out
+
+
+def build_entities(
+    keys, names, objects, cpvs, places, dates, terms: TermCache | None = None
+) -> EntitySet:
     """Group award rows by key (supplier SIREN or buyer SIRET) into an EntitySet."""
     grouped: dict[str, dict] = {}
     for i, key in enumerate(keys):
@@ -122,12 +143,8 @@ def build_entities(keys, names, objects, cpvs, places, dates, extra_text=None) -
         if dates[i] is not None:
             entry["last"] = dates[i]
     ids = list(grouped)
+    terms = terms or TermCache()
     texts = [" ; ".join(grouped[k]["objects"]) for k in ids]
-    if extra_text:
-        texts = [
-            (extra_text.get(k, "") + " ; " + t).strip(" ;")
-            for k, t in zip(ids, texts, strict=False)
-        ]
     return EntitySet(
         ids=ids,
         names=[grouped[k]["name"] or k for k in ids],
@@ -135,7 +152,7 @@ def build_entities(keys, names, objects, cpvs, places, dates, extra_text=None) -
         regions=[_top(grouped[k]["places"]) for k in ids],
         contracts=np.array([grouped[k]["n"] for k in ids], dtype=np.float32),
         last_dates=[str(grouped[k]["last"])[:10] if grouped[k]["last"] else None for k in ids],
-        bm25=BM25.build([analyse(t) for t in texts]),
+        bm25=BM25.build([terms.of_many(grouped[k]["objects"]) for k in ids]),
         cpv=CpvProfiles.build([grouped[k]["cpv"] for k in ids]),
     )
 
@@ -148,13 +165,14 @@ class ContractIndex:
     """Past contracts (one row per contract): the nearest ones to a query vote for their
     suppliers (k-nearest-neighbours over object text, CPV code and buyer)."""
 
-    def __init__(self, uids, objects, cpvs, buyers, supplier_rows, n_suppliers):
+    def __init__(self, uids, objects, cpvs, buyers, supplier_rows, n_suppliers, terms=None):
         first = {}
         for i, uid in enumerate(uids):
             first.setdefault(uid, i)
         keep = list(first.values())
         row_of = {uid: row for row, uid in enumerate(first)}
-        self.bm25 = BM25.build([analyse(objects[i]) for i in keep])
+        terms = terms or TermCache()
+        self.bm25 = BM25.build([terms.of(objects[i]) for i in keep])
         self.buyers = np.array([buyers[i] for i in keep], dtype=object)
         self.by_prefix: dict[str, np.ndarray] = {}
         groups: dict[str, list[int]] = defaultdict(list)
@@ -199,23 +217,26 @@ class AwardHistory:
 
     @classmethod
     def build(cls, awards: dict) -> AwardHistory:
+        awards = {name: values.tolist() for name, values in awards.items()}
         sirens = [str(s) for s in awards["siren"]]
         buyers_col = [str(b) for b in awards["buyer_siret"]]
         cpvs = [str(c) for c in awards["cpv"]]
-        objects, places = list(awards["object"]), list(awards["place_code"])
-        dates = list(awards["notification_date"])
+        objects, places = awards["object"], awards["place_code"]
+        dates = awards["notification_date"]
+        terms = TermCache()
         suppliers = build_entities(
-            sirens, list(awards["supplier_name"]), objects, cpvs, places, dates
+            sirens, awards["supplier_name"], objects, cpvs, places, dates, terms
         )
         # a contract with several suppliers counts once for its buyer
-        first = _first_of_contract(list(awards["uid"]))
+        first = _first_of_contract(awards["uid"])
         buyers = build_entities(
             [b if keep else "" for b, keep in zip(buyers_col, first, strict=False)],
-            list(awards["buyer_name"]),
+            awards["buyer_name"],
             objects,
             cpvs,
             places,
             dates,
+            terms,
         )
         rows = [suppliers.row_of[s] for s in sirens]
         org_keys = [b[:9] for b in buyers_col]
@@ -237,18 +258,19 @@ class AwardHistory:
             groups=(
                 groups := build_entities(
                     [group_key(n) for n in awards["supplier_name"]],
-                    list(awards["supplier_name"]),
+                    awards["supplier_name"],
                     objects,
                     cpvs,
                     places,
                     dates,
+                    terms,
                 )
             ),
             group_rows=np.array(
                 [groups.row_of.get(group_key(n), -1) for n in suppliers.names], dtype=np.int64
             ),
             contracts=ContractIndex(
-                list(awards["uid"]), objects, cpvs, buyers_col, rows, len(suppliers)
+                awards["uid"], objects, cpvs, buyers_col, rows, len(suppliers), terms
             ),
         )
 

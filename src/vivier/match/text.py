@@ -255,9 +255,12 @@ ENGLISH_WORDS = frozenset(
 def fold(text: str) -> str:
     """Lower case without accents; the replacement character of garbled files becomes 'e'
     (in French, the letter a broken encoding most often lost is an accented e)."""
-    text = text.replace("\ufffd", "e").replace("œ", "oe").replace("Œ", "oe")
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    text = text.replace("\ufffd", "e").replace("œ", "oe").replace("Œ", "oe").lower()
+    if text.isascii():
+        return text
+    # decomposed accents are dropped with every other non-ASCII character (never a letter
+    # of a French word once accents are split off)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 @lru_cache(maxsize=200_000)
