@@ -35,6 +35,22 @@ print(json.dumps({"elapsed": elapsed, **report.as_json(), "errors": errors}))
 """
 
 
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and its children (from /proc), in KiB."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if entry.name == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contracts", type=int, default=1_800_000)
@@ -54,15 +70,19 @@ def main() -> None:
     home = args.workdir / "home"
     shutil.rmtree(home, ignore_errors=True)
     started = time.perf_counter()
-    result = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-c", INGEST, str(home), str(data)],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
     )
+    peak_total = 0
+    while process.poll() is None:
+        peak_total = max(peak_total, tree_rss_kb(process.pid))
+        time.sleep(0.5)
+    stdout = process.stdout.read()
     wall = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    output = json.loads(result.stdout.strip().splitlines()[-1])
+    output = json.loads(stdout.strip().splitlines()[-1])
     summary = output["files"][0]
     print(f"file: {size_mb:.0f} MB, {summary['read']:,} records".replace(",", " "))
     print(
@@ -73,7 +93,8 @@ def main() -> None:
         f"loaded {summary['loaded']}, duplicates {summary['duplicates']}, "
         f"rejected {summary['rejected']}; errors: {output['errors'] or 'none'}"
     )
-    print(f"peak RSS of the ingest process (incl. its workers' max): {peak_mb:.0f} MB")
+    print(f"peak RSS of the largest single process: {peak_mb:.0f} MB")
+    print(f"peak RSS of the ingest process and its workers together: {peak_total / 1024:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -223,3 +223,26 @@ def test_mutated_records_never_crash_the_reader(mutations, deletions) -> None:
         assert result.reason and result.raw
     else:
         assert result.uid.count("|") >= 1
+
+
+def test_la_poste_sirets_follow_their_own_rule() -> None:
+    flags: list = []
+    assert norm.siret("35600000000048", "supplier", "siret", flags)[1] == "35600000000048"
+    # La Poste: digit sum divisible by 5, although the Luhn check fails
+    assert norm.siret("35600000010000", "supplier", "siret", flags)[1] == "35600000010000"
+    assert norm.siret("1234567890123", "supplier", "siret", flags)[1] is None  # 13 digits
+    assert [flag.reason for flag in flags] == ["siret_bad_length"]
+
+
+def test_tabular_row_with_wrong_column_count_is_rejected(samples: Path, tmp_path: Path) -> None:
+    source = samples / "decp-consolidated-csv/decp_2024H2_travaux_cpv4521_filtered.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()[:6]
+    lines[3] = lines[3] + ",colonne en trop"
+    path = tmp_path / "decp.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    records = list(get_reader("decp-tabular").read(path))
+    rejects = [r for r in records if isinstance(r, Reject)]
+    assert len(rejects) == 1 and "18 colonnes, 17 attendues" in rejects[0].reason
+    assert "colonne en trop" in rejects[0].raw
+    rows = sum(r.source_rows for r in records if isinstance(r, Contract))
+    assert rows + len(rejects) == 5

@@ -23,7 +23,7 @@ from vivier.errors import SourceError
 from vivier.pipeline.parallel import sharded_batches
 from vivier.sources.normalise import ReadContext
 from vivier.warehouse import files
-from vivier.warehouse.awards import BATCH_SIZE, load_awards, load_batches
+from vivier.warehouse.awards import load_awards, load_batches
 from vivier.warehouse.buyers import refresh_buyers
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[..., None]  # progress(n=..., description=...)
 PROGRESS_EVERY = 5_000
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # smaller files are read in-process
+WORKER_BATCH_SIZE = 20_000  # per worker; the parent loads one batch of each together
 
 
 def _load_awards(connection, records, file_id, settings: Settings):
@@ -149,7 +150,8 @@ def ingest_file(
     with files.transaction(connection), relaxed_gc():
         file_id = files.register_file(connection, str(path), digest, spec.name)
         if _parallel(spec, path, settings):
-            batches = sharded_batches(spec.name, path, context, settings.ingest_workers, BATCH_SIZE)
+            workers = settings.ingest_workers
+            batches = sharded_batches(spec.name, path, context, workers, WORKER_BATCH_SIZE)
             counts = load_batches(connection, _counted_batches(batches, progress), file_id)
         else:
             records = _counted(spec.read(path, context), progress)
