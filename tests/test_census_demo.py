@@ -10,15 +10,20 @@ from fastapi.testclient import TestClient
 
 from vivier.appdb.census import Need
 from vivier.needs import proposals
-from vivier.needs.demo import BUYER, DEMO_PASSWORD, STARTUP_SIREN
+from vivier.needs.demo import BUYER, DEMO_PASSWORD, STARTUP, STARTUP_SIREN
 from vivier.web.app import create_app
 
 
-def test_the_demo_buyer_signs_in_and_reads_the_published_list(demo_home):
+def signed_in(demo_home, email: str) -> TestClient:
     client = TestClient(create_app(demo_home))
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/connexion").text).group(1)
-    form = {"email": BUYER, "password": DEMO_PASSWORD, "csrf": token}
+    form = {"email": email, "password": DEMO_PASSWORD, "csrf": token}
     assert client.post("/connexion", data=form, follow_redirects=False).status_code == 303
+    return client
+
+
+def test_the_demo_buyer_signs_in_and_reads_the_published_list(demo_home):
+    client = signed_in(demo_home, BUYER)
     (need,) = client.get("/api/besoins").json()["needs"]
     assert need["status"] == "published"
     listed = client.get(f"/api/besoins/{need['id']}/liste").json()["startups"]
@@ -40,3 +45,10 @@ def test_the_matching_engine_proposes_start_ups_for_a_need(demo_home):
     assert all(len(p.siren) == 9 and p.siren.isdigit() for p in found)
     assert all(isinstance(reason, str) and reason for p in found for reason in p.reasons)
     assert [p.score for p in found] == sorted((p.score for p in found), reverse=True)
+
+
+def test_the_demo_start_up_sees_the_need_that_lists_it(demo_home):
+    (view,) = signed_in(demo_home, STARTUP).get("/api/start-up/besoins").json()["needs"]
+    assert view["on_list"] is True
+    if (demo_home.index_dir / "engine.pkl").exists():
+        assert view["fit_reasons"] and view["fit_score"] > 0

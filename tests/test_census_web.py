@@ -296,3 +296,39 @@ def test_a_buyer_deletes_its_draft_from_the_page(site: Site):
     assert browser.get(f"/besoins/{need_id}").status_code == 404
     anonymous = TestClient(site.app).post(f"/besoins/{need_id}/suppression", follow_redirects=False)
     assert anonymous.headers["location"].startswith("/connexion")
+
+
+class FitEngine:
+    """Ranks needs for a start-up: the one about « capteurs » fits best."""
+
+    def startup_profile(self, siren, text):
+        return "capteurs connectés", ["38000000"]
+
+    def rank_texts(self, query_text, cpv, documents, k=10):
+        from types import SimpleNamespace
+
+        ranked = sorted(documents, key=lambda d: "capteurs" not in d["text"])
+        return [
+            SimpleNamespace(id=str(d["id"]), name=d["name"], score=1.0 / (i + 1), reasons=["mot"])
+            for i, d in enumerate(ranked)
+        ]
+
+
+def test_start_ups_see_first_the_needs_listing_them_then_those_that_fit(site: Site, monkeypatch):
+    from vivier.needs import proposals
+
+    fitting = make_need(site.world, "published", title="Capteurs", description="capteurs")
+    other = make_need(site.world, "published", title="Ordinateurs portables")
+    listed = make_need(site.world, "in_review")
+    mission = site.api("mission")
+    mission.post(f"/api/besoins/{listed}/liste", json={"siren": SIREN_2})
+    mission.post(f"/api/besoins/{listed}/etat", json={"etat": "published"})
+    client = site.api("startup2")  # SIREN_2: on the list of `listed` only
+    unranked = [row["id"] for row in client.get("/api/start-up/besoins").json()["needs"]]
+    assert unranked == [listed, other, fitting]  # no engine: listed first, then newest
+    monkeypatch.setattr(proposals, "load_engine", lambda _settings: FitEngine())
+    rows = client.get("/api/start-up/besoins").json()["needs"]
+    assert [row["id"] for row in rows] == [listed, fitting, other]
+    assert rows[1]["fit_reasons"] == ["mot"] and rows[1]["fit_score"] == 1.0
+    assert rows[0]["on_list"] and not rows[1]["on_list"]
+    assert "Pourquoi ce besoin vous correspond" in site.browser("startup2").get("/besoins").text
