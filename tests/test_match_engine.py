@@ -123,3 +123,22 @@ def test_embedding_cache_only_embeds_new_texts(tmp_path):
     assert np.allclose(second[0], first[1]) and np.allclose(second[1], first[0])
     similar = float(second[0].astype(np.float32) @ model.query("robot nettoyeur"))
     assert similar > float(second[2].astype(np.float32) @ model.query("robot nettoyeur"))
+
+
+def test_rank_texts_orders_documents_and_explains(engine):
+    documents = [
+        {"id": "lot-1", "text": "Travaux de voirie. Réfection des trottoirs.", "cpv": ["45233140"]},
+        {
+            "id": "lot-2",
+            "text": "Logiciel de gestion des fuites du réseau d'eau.",
+            "cpv": ["72260000"],
+        },
+        {"id": "lot-3", "text": "Fourniture de papier.", "cpv": ["30197630"]},
+    ]
+    ranked = engine.rank_texts(
+        "détection des fuites d'eau par logiciel", ["72212000"], documents, 5
+    )
+    assert [m.id for m in ranked][:1] == ["lot-2"]
+    assert "lot-3" not in [m.id for m in ranked]
+    assert ranked[0].kind == "document" and ranked[0].reasons[0].startswith("mentionne : « ")
+    assert any(r.startswith("CPV proche") for r in ranked[0].reasons)
