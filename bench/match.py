@@ -104,17 +104,20 @@ def synthetic_startups(count: int, seed: int = 1) -> list[dict]:
     return members
 
 
-def prepare(settings, contracts: int, startups: int) -> None:
+def prepare(settings, contracts: int, startups: int, decp: Path | None) -> None:
     with open_warehouse(settings) as connection:
         loaded = connection.execute("SELECT count(*) FROM contracts").fetchone()[0]
     if loaded:
         print(f"entrepôt réutilisé : {loaded} marchés", flush=True)
         return
-    path = settings.home / "synthetic.json"
     started = time.perf_counter()
-    generate_decp_2024(path, contracts=contracts)
-    ingest_paths(settings, [path])
-    path.unlink()
+    if decp is None:
+        path = settings.home / "synthetic.json"
+        generate_decp_2024(path, contracts=contracts)
+        ingest_paths(settings, [path])
+        path.unlink()
+    else:  # a file already written by bench/synthetic.py
+        ingest_paths(settings, [decp])
     with open_warehouse(settings) as connection:
         replace_label(connection, "bench", "csv", None, None, "bench", synthetic_startups(startups))
     print(f"données préparées en {time.perf_counter() - started:.0f} s", flush=True)
@@ -152,9 +155,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--startups", type=int, default=30_000)
     parser.add_argument("--model", default="none", help="embeddings: none, use, e5")
     parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--decp", type=Path, help="reuse a file written by bench/synthetic.py")
     args = parser.parse_args(argv)
     settings = load_settings(home=args.home)
-    prepare(settings, args.contracts, args.startups)
+    prepare(settings, args.contracts, args.startups, args.decp)
 
     started = time.perf_counter()
     engine = MatchEngine.build(settings, model_name=args.model)
