@@ -151,6 +151,7 @@ def test_cli_json_keys(warehouse, cli):
         (["--perimeter", "ministere"], "Périmètre inconnu"),
         (["--definition", "inconnue"], "Définition de start-up inconnue"),
         (["--year", "1789"], "Année invalide"),
+        (["--year", "deux-mille"], "Année invalide"),
     ],
 )
 def test_cli_bad_input(warehouse, cli, args, message):

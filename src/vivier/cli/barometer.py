@@ -9,6 +9,7 @@ import typer
 from vivier.barometer.service import barometer as compute
 from vivier.cli.app import app, console, settings_of
 from vivier.cli.ui import print_json
+from vivier.errors import BadValueError
 from vivier.report import fmt, write_report
 
 
@@ -37,10 +38,18 @@ def summary_lines(result: dict) -> list[str]:
     ]
 
 
+def parse_year(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if not text.strip().isdigit():
+        raise BadValueError(f"Année invalide : « {text} » (une année sur 4 chiffres, ex. 2024).")
+    return int(text)
+
+
 @app.command("barometer")
 def barometer_command(
     ctx: typer.Context,
-    year: int | None = typer.Option(
+    year: str | None = typer.Option(
         None, "--year", help="Année de notification (par défaut : la plus récente)."
     ),
     perimeter: str = typer.Option(
@@ -56,7 +65,7 @@ def barometer_command(
 ) -> None:
     """Part des start-up dans la commande publique d'une année, et son rapport."""
     settings = settings_of(ctx)
-    result = compute(settings, year=year, perimeter=perimeter, definition=definition)
+    result = compute(settings, year=parse_year(year), perimeter=perimeter, definition=definition)
     written = write_report(result, out) if out else {}
     if as_json:
         print_json(result)
