@@ -110,3 +110,14 @@ def test_report_of_a_year_without_contracts(settings, tmp_path):
     files = write_report(result, tmp_path / "vide")
     assert "Aucun contrat daté" in html_text(files["html"])
     assert "Aucun contrat daté" in pdf_text(files["pdf"])
+
+
+def test_french_formats():
+    assert fmt.euros(1234567.5) == "1 234 568 €"
+    assert fmt.euros(999) == "999 €"
+    assert fmt.percent(0.483871) == "48,39 %"
+    assert fmt.percent(None) == "–"
+    assert fmt.fraction(2.8333) == "2,83"
+    assert fmt.points(-61.0) == "-61,00 pt"
+    assert fmt.number(-0.004, 2) == "0,00"  # no "-0,00"
+    assert fmt.count(1000000) == "1 000 000"
