@@ -132,7 +132,7 @@ def test_a_startup_enters_its_siren_and_gets_buyers(page, demo_home):
     buyers.first.wait_for()
     assert buyers.count() > 0
     assert buyers.first.locator("ul.reasons li").count() > 0
-    shoot(page, "pour-les-startups")
+    shoot(page, "pour-les-startups-resultats")
 
 
 def test_search_works_without_javascript(browser, server):

@@ -364,7 +364,7 @@ def company_labels(con: Connection, siren: str) -> list[dict[str, Any]]:
         return []
     return query(
         con,
-        "SELECT label, name, domain, year, valid_from, valid_to FROM startup_members "
+        "SELECT label, name, domain, description, year, valid_from, valid_to FROM startup_members "
         "WHERE siren = ? ORDER BY label",
         [siren],
     )

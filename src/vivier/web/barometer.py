@@ -19,6 +19,7 @@ from vivier.barometer.definitions import load as load_definition
 from vivier.barometer.labels import BREAKDOWNS, PERIMETERS
 from vivier.config import Settings
 from vivier.errors import BadValueError, NotFound
+from vivier.sources.vocabulary import PROCEDURE_LABELS
 from vivier.startups import available_definitions
 from vivier.warehouse.barometer import years_with_contracts
 from vivier.web.deps import get_db, get_settings
@@ -47,7 +48,10 @@ def compute_cached(db, settings: Settings, cache: dict, year: int, perimeter: st
         others = [load_definition(other) for other in available_definitions()]
         if len(cache) >= CACHE_SIZE:
             cache.clear()
-        cache[key] = compute_barometer(db, year, definition, settings, perimeter, others)
+        result = compute_barometer(db, year, definition, settings, perimeter, others)
+        for row in result["breakdowns"].get("procedure", []):
+            row["label"] = PROCEDURE_LABELS.get(row["key"], row["label"])
+        cache[key] = result
     return cache[key]
 
 
