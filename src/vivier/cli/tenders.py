@@ -97,24 +97,25 @@ def match_tenders(
 
     ranking = rank_tenders(settings_of(ctx), siren, parse_day(open_on, "--open-on"), limit)
     if as_json:
-        print_json(
-            {
-                "siren": ranking.siren,
-                "name": ranking.name,
-                "open_on": ranking.open_on.isoformat(),
-                "candidates": ranking.candidates,
-                "matches": [
-                    {
-                        "lot": lot_json(m.lot),
-                        "score": m.score,
-                        "signals": m.signals,
-                        "reasons": m.reasons,
-                    }
-                    for m in ranking.matches
-                ],
-            }
-        )
-        return
+        print_json(ranking_json(ranking))
+    else:
+        render_ranking(ranking)
+
+
+def ranking_json(ranking) -> dict:
+    return {
+        "siren": ranking.siren,
+        "name": ranking.name,
+        "open_on": ranking.open_on.isoformat(),
+        "candidates": ranking.candidates,
+        "matches": [
+            {"lot": lot_json(m.lot), "score": m.score, "signals": m.signals, "reasons": m.reasons}
+            for m in ranking.matches
+        ],
+    }
+
+
+def render_ranking(ranking) -> None:
     who = f"{ranking.name} ({ranking.siren})" if ranking.name else ranking.siren
     console.print(
         f"Appels d'offres ouverts au {ranking.open_on:%d/%m/%Y} pour {who} : "

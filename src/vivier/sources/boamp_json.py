@@ -131,29 +131,8 @@ def _api_v1(data: dict, index: int) -> tr.TenderNotice | Reject:
     idweb = reference.get("idweb")
     if not idweb:
         return tr.reject(index, "identifiant BOAMP (idweb) absent", _dump(data))
-    kinds = reference.get("typeavis") or {}
-    nature = _set_key(kinds.get("nature")) or ""
     indexation = gestion.get("indexation") or {}
-    notice = tr.TenderNotice(
-        source="boamp",
-        format=NAME,
-        notice_id=idweb,
-        kind=NATURES.get(nature, tr.OTHER),
-        notice_type_raw="/".join(filter(None, [_set_key(kinds.get("famille")), nature])),
-        language="FRA",
-        country="FR",
-        url=f"https://www.boamp.fr/pages/avis/?q=idweb:{idweb}",
-        record_index=index,
-    )
-    published = _epoch_local(indexation.get("datepublication"))
-    notice.publication_date = published.date() if published else None
-    identity = donnees.get("identite") or {}
-    notice.buyer_name = identity.get("denomination")
-    notice.buyer_nuts = identity.get("adjudicateurnuts")
-    tr.buyer_ids(notice, identity.get("codeidentnational"))
-    procedure = _set_key((donnees.get("procedure") or {}).get("typeprocedure"))
-    notice.procedure_raw = procedure
-    notice.procedure = PROCEDURES.get(procedure or "")
+    notice = _api_v1_header(idweb, reference, indexation, donnees, index)
     objects = donnees.get("objet") or []
     objects = objects if isinstance(objects, list) else [objects]
     first = objects[0] if objects else {}
@@ -174,6 +153,32 @@ def _api_v1(data: dict, index: int) -> tr.TenderNotice | Reject:
     _deadline(notice, lot, raw_deadline, _epoch_local(raw_deadline))
     notice.lots.append(lot)
     tr.check_notice(notice)
+    return notice
+
+
+def _api_v1_header(idweb: str, reference, indexation, donnees, index: int) -> tr.TenderNotice:
+    """Notice kind and type, publication date, buyer and procedure of an API v1 notice."""
+    kinds = reference.get("typeavis") or {}
+    nature = _set_key(kinds.get("nature")) or ""
+    notice = tr.TenderNotice(
+        source="boamp",
+        format=NAME,
+        notice_id=idweb,
+        kind=NATURES.get(nature, tr.OTHER),
+        notice_type_raw="/".join(filter(None, [_set_key(kinds.get("famille")), nature])),
+        language="FRA",
+        country="FR",
+        url=f"https://www.boamp.fr/pages/avis/?q=idweb:{idweb}",
+        record_index=index,
+    )
+    published = _epoch_local(indexation.get("datepublication"))
+    notice.publication_date = published.date() if published else None
+    identity = donnees.get("identite") or {}
+    notice.buyer_name = identity.get("denomination")
+    notice.buyer_nuts = identity.get("adjudicateurnuts")
+    tr.buyer_ids(notice, identity.get("codeidentnational"))
+    notice.procedure_raw = _set_key((donnees.get("procedure") or {}).get("typeprocedure"))
+    notice.procedure = PROCEDURES.get(notice.procedure_raw or "")
     return notice
 
 

@@ -66,24 +66,8 @@ def parse_notice(raw: bytes, record_index: int) -> tr.TenderNotice | Reject:
     idweb = _text(root, "GESTION/REFERENCE/IDWEB")
     if not idweb:
         return tr.reject(record_index, "identifiant BOAMP (IDWEB) absent", raw)
-    nature = _first_child_tag(root, "GESTION/REFERENCE/TYPE_AVIS/NATURE") or ""
     data = root.find("DONNEES")
-    notice = tr.TenderNotice(
-        source="boamp",
-        format=NAME,
-        notice_id=idweb,
-        kind=NATURES.get(nature, tr.OTHER),
-        notice_type_raw="/".join(
-            filter(None, [_first_child_tag(root, "GESTION/REFERENCE/TYPE_AVIS/FAMILLE"), nature])
-        ),
-        publication_date=tr.parse_date(_text(root, "GESTION/INDEXATION/DATE_PUBLICATION")),
-        language="FRA",
-        country="FR",
-        url=f"https://www.boamp.fr/pages/avis/?q=idweb:{idweb}",
-        record_index=record_index,
-    )
-    if _first_child_tag(root, "GESTION/REFERENCE/TYPE_AVIS/STATUT") == "ANNULATION":
-        notice.kind = tr.OTHER
+    notice = _header(root, idweb, record_index)
     _buyer(notice, data)
     procedure = _first_child_tag(data, "PROCEDURE/TYPE_PROCEDURE") if data is not None else None
     notice.procedure_raw = procedure
@@ -104,6 +88,25 @@ def parse_notice(raw: bytes, record_index: int) -> tr.TenderNotice | Reject:
         notice.awards = _awards(notice, data)
     tr.check_notice(notice)
     return notice
+
+
+def _header(root, idweb: str, record_index: int) -> tr.TenderNotice:
+    """Kind (a cancelled notice is 'other'), family/nature and publication date."""
+    nature = _first_child_tag(root, "GESTION/REFERENCE/TYPE_AVIS/NATURE") or ""
+    family = _first_child_tag(root, "GESTION/REFERENCE/TYPE_AVIS/FAMILLE")
+    cancelled = _first_child_tag(root, "GESTION/REFERENCE/TYPE_AVIS/STATUT") == "ANNULATION"
+    return tr.TenderNotice(
+        source="boamp",
+        format=NAME,
+        notice_id=idweb,
+        kind=tr.OTHER if cancelled else NATURES.get(nature, tr.OTHER),
+        notice_type_raw="/".join(filter(None, [family, nature])),
+        publication_date=tr.parse_date(_text(root, "GESTION/INDEXATION/DATE_PUBLICATION")),
+        language="FRA",
+        country="FR",
+        url=f"https://www.boamp.fr/pages/avis/?q=idweb:{idweb}",
+        record_index=record_index,
+    )
 
 
 def _buyer(notice: tr.TenderNotice, data) -> None:
