@@ -150,3 +150,16 @@ def test_demo_example_picks_a_described_startup(home):
     ranking = best_example(settings, date(2020, 12, 20))
     assert ranking is not None and ranking.siren == STARTUP  # the only described start-up
     assert ranking.matches[0].reasons
+
+
+def test_tenders_show_gives_raw_values_and_flags(home):
+    result = run(home, "tenders", "show", "boamp:17-40964|1", "--open-on", "2017-04-01", "--json")
+    assert result.exit_code == 0, result.output
+    lot = json.loads(result.stdout)
+    assert lot["status"] == "open" and lot["estimated_value"] == 3200000.0
+    assert lot["value_raw"] == "3200000" and lot["format"] == "boamp-xml"
+    assert {(f["field"], f["reason"]) for f in lot["flags"]} >= {("title", "title_missing")}
+    text = run(home, "tenders", "show", "boamp:17-40964|1")
+    assert "signalement : title — title_missing" in text.stdout
+    missing = run(home, "tenders", "show", "boamp:0|1")
+    assert missing.exit_code == 1 and "Aucun lot" in missing.stderr

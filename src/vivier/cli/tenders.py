@@ -8,13 +8,28 @@ import typer
 
 from vivier.cli.app import console, settings_of, sub_app
 from vivier.cli.ui import print_json
-from vivier.errors import BadValueError
+from vivier.errors import BadValueError, NotFound
 from vivier.warehouse import open_warehouse
 from vivier.warehouse import tenders as tender_queries
 
 tenders_app = sub_app("tenders", "Appels d'offres (TED, BOAMP) chargés dans l'entrepôt.")
 match_app = sub_app("match", "Mise en relation : start-up, acheteurs, appels d'offres.")
 STATUS_LABELS = {"open": "ouvert", "closed": "clos", "unknown": "date limite inconnue"}
+SHOWN_FIELDS = [
+    ("avis", "notice_type_raw"),
+    ("format", "format"),
+    ("procédure", "procedure"),
+    ("CPV", "cpv"),
+    ("CPV brut", "cpv_raw"),
+    ("CPV additionnels", "cpv_additional"),
+    ("lieu (NUTS)", "nuts"),
+    ("région", "region"),
+    ("valeur estimée", "estimated_value"),
+    ("valeur brute", "value_raw"),
+    ("date limite brute", "deadline_raw"),
+    ("adresse", "url"),
+    ("description", "description"),
+]
 COUNT_LABELS = {"open": "ouverts", "closed": "clos", "unknown": "sans date limite connue"}
 
 
@@ -80,6 +95,39 @@ def list_command(
     console.print(f"Lots au {reference:%d/%m/%Y} : {summary}.", highlight=False)
     for lot in lots:
         console.print(lot_line(lot), highlight=False, soft_wrap=True, markup=False)
+
+
+@tenders_app.command("show")
+def show_command(
+    ctx: typer.Context,
+    uid: str = typer.Argument(..., help="Identifiant du lot, ex. boamp:16-186394|1."),
+    open_on: str | None = typer.Option(
+        None, "--open-on", help="Date de référence du statut (AAAA-MM-JJ, défaut : aujourd'hui)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
+) -> None:
+    """Un lot : ses champs, sa valeur brute et ses signalements de qualité."""
+    reference = parse_day(open_on, "--open-on")
+    with open_warehouse(settings_of(ctx), read_only=True) as connection:
+        lot = tender_queries.lot_detail(connection, uid, reference)
+        flags = tender_queries.lot_flags(connection, uid) if lot else []
+    if lot is None:
+        raise NotFound(f"Aucun lot « {uid} » (voir vivier tenders list).")
+    if as_json:
+        print_json({**lot_json(lot), "flags": flags})
+        return
+    console.print(lot_line(lot), highlight=False, markup=False, soft_wrap=True)
+    for label, key in SHOWN_FIELDS:
+        if lot.get(key) not in (None, ""):
+            console.print(f"  {label} : {lot[key]}", highlight=False, markup=False, soft_wrap=True)
+    for flag in flags:
+        raw = f" (valeur brute : {flag['raw_value']})" if flag["raw_value"] else ""
+        console.print(
+            f"  signalement : {flag['field']} — {flag['reason']}{raw}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @match_app.command("tenders")

@@ -98,6 +98,19 @@ def tender_counts(connection: duckdb.DuckDBPyConnection, reference: date) -> dic
     return {status: count for status, count in rows}
 
 
+def lot_detail(connection: duckdb.DuckDBPyConnection, uid: str, reference: date) -> dict | None:
+    """One lot with its raw values, its status on `reference` and its notice's type."""
+    rows = _dicts(
+        connection.execute(
+            f"SELECT {LOT_SELECT}, t.cpv_raw, t.value_raw, t.deadline_raw, t.departement, "
+            f"n.notice_type_raw, n.format, {STATUS_SQL} AS status "
+            "FROM tenders t LEFT JOIN tender_notices n ON n.uid = t.notice_uid WHERE t.uid = ?",
+            [reference, uid],
+        )
+    )
+    return rows[0] if rows else None
+
+
 def lot_flags(connection: duckdb.DuckDBPyConnection, uid: str) -> list[dict]:
     """Flags of a lot and of its notice."""
     notice_uid = uid.split("|", 1)[0]
