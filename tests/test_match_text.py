@@ -73,7 +73,7 @@ def test_bm25_survives_save_and_load(tmp_path):
 
 
 def test_cpv_tree_deeper_shared_levels_score_more():
-    assert prefixes("72260000") == ["72", "722", "7226", "72260000"]
+    assert prefixes("72260000") == ("72", "722", "7226", "72260000")
     profiles = CpvProfiles.build([["72260000"], ["72212000"], ["45000000"], []])
     scores = profiles.scores(["72261000"])
     assert scores[0] > scores[1] > scores[2] == scores[3] == 0

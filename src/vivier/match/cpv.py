@@ -8,6 +8,7 @@ scores an entity by its deepest shared prefixes, deeper levels weighing more.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +23,15 @@ LEVEL_WEIGHTS = {2: 1.0, 3: 2.0, 4: 3.0, 5: 4.0, 8: 5.0}
 LEVEL_NAMES = {2: "division", 3: "groupe", 4: "classe", 5: "catégorie", 8: "code"}
 
 
-def prefixes(code: str) -> list[str]:
+def prefixes(code: str) -> tuple[str, ...]:
     """The significant prefixes of a CPV code ('72260000' → 72, 722, 7226, 72260, 72260000)."""
+    return _prefixes(code)
+
+
+@lru_cache(maxsize=50_000)
+def _prefixes(code: str) -> tuple[str, ...]:
     depth = significant(code)
-    out = [code[:level] for level in LEVELS[:-1] if level <= depth]
-    out.append(code)
-    return out
+    return (*(code[:level] for level in LEVELS[:-1] if level <= depth), code)
 
 
 def significant(code: str) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -64,6 +65,7 @@ GENERIC_NAME_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=500_000)
 def group_key(name: str) -> str:
     """The first distinctive word of a supplier's name: suppliers sharing it form a group
     (regional subsidiaries of a national firm: COLAS CENTRE OUEST, COLAS EST...)."""

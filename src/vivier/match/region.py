@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from vivier.errors import BadValueError
 from vivier.reference import labels
 
@@ -30,6 +32,7 @@ DEPARTEMENT_REGION = {
 }
 
 
+@lru_cache(maxsize=100_000)
 def region_of_place(code: str | None) -> str | None:
     """Region of a place code: a département ('75', '2A', '974'), a postcode or commune code
     ('75013', '97411'), or a region code given as 'R84'."""
