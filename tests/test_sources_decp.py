@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -246,3 +247,34 @@ def test_tabular_row_with_wrong_column_count_is_rejected(samples: Path, tmp_path
     assert "colonne en trop" in rejects[0].raw
     rows = sum(r.source_rows for r in records if isinstance(r, Contract))
     assert rows + len(rejects) == 5
+
+
+file_values = st.recursive(  # what a JSON file can hold for yajl: 64-bit integers, NaN
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    mutations=st.lists(st.tuples(st.sampled_from(sorted(VALID)), file_values), max_size=4),
+    shape=st.sampled_from(["decp-2019", "decp-2024-json"]),
+)
+def test_mutated_records_through_the_file_readers(mutations, shape, tmp_path_factory) -> None:
+    record = copy.deepcopy(VALID)
+    for key, value in mutations:
+        record[key] = value
+    marches = [VALID, record] if shape == "decp-2019" else {"marche": [VALID, record]}
+    path = tmp_path_factory.mktemp("mutations") / "decp.json"
+    path.write_text(json.dumps({"marches": marches}), encoding="utf-8")  # NaN written bare
+    assert detect_reader(path).name == shape
+    results = list(get_reader(shape).read(path))
+    assert len(results) == 2 and isinstance(results[0], Contract)
+    assert isinstance(results[1], Contract) or results[1].reason

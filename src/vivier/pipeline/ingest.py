@@ -136,6 +136,8 @@ def ingest_file(
     connection, settings: Settings, path: Path, fmt: str | None, progress: Progress | None
 ) -> FileSummary:
     """Ingest one file in its own transaction; raises SourceError (nothing kept) on failure."""
+    if path.is_dir():
+        raise SourceError("c'est un répertoire : donnez les fichiers à charger", path=str(path))
     if not path.is_file():
         raise SourceError("fichier introuvable", path=str(path))
     spec = sources.get_reader(fmt) if fmt else sources.detect_reader(path)
