@@ -97,11 +97,13 @@ def start_server(home: Path, port: int) -> subprocess.Popen:
     raise SystemExit("vivier serve did not start")
 
 
-def requests_plan(buyers: list[str], total: int, seed: int = 0) -> list[tuple[str, str, dict]]:
+def requests_plan(
+    buyers: list[str], total: int, seed: int = 0, kinds: tuple[str, ...] = ("need", "buyer")
+) -> list[tuple[str, str, dict]]:
     rng = random.Random(seed)
     plan = []
     for index in range(total):
-        if index % 2 == 0:
+        if kinds[index % len(kinds)] == "need":
             text, cpv = rng.choice(NEEDS)
             params = {"besoin": text, "cpv": cpv, "nombre": 10}
             plan.append(("need search", "/api/trouver", params))
@@ -140,6 +142,8 @@ def report(results, elapsed: float, clients: int) -> None:
     print(f"{len(results)} requests from {clients} concurrent clients in {elapsed:.1f} s")
     for kind in ("need search", "buyer page"):
         times = [t * 1000 for k, t, _ in results if k == kind]
+        if not times:
+            continue
         errors = sum(1 for k, _, status in results if k == kind and status != 200)
         print(
             f"{kind:12}: n={len(times)} p50={percentile(times, 0.5):.0f} ms "
@@ -155,20 +159,25 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/vivier-bench-barometer"))
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument(
+        "--only", choices=["need", "buyer"], help="Measure one endpoint only (buyer: no index)"
+    )
     args = parser.parse_args()
+    kinds = (args.only,) if args.only else ("need", "buyer")
     home = ensure_warehouse(args.work, args.contracts)
-    ensure_index(home)
+    if "need" in kinds:
+        ensure_index(home)
     buyers = busy_buyers(home)
     port = free_port()
     server = start_server(home, port)
     base = f"http://127.0.0.1:{port}"
     try:
         started = time.perf_counter()
-        for kind, path, params in requests_plan(buyers, 2, seed=1):
+        for kind, path, params in requests_plan(buyers, len(kinds), 1, kinds):
             status = httpx.get(base + path, params=params, timeout=600).status_code
             print(f"warm-up {kind}: HTTP {status}")
         print(f"warm-up (engine load, caches): {time.perf_counter() - started:.1f} s")
-        plan = requests_plan(buyers, args.requests)
+        plan = requests_plan(buyers, args.requests, 0, kinds)
         started = time.perf_counter()
         results = asyncio.run(run_clients(base, plan, args.clients))
         report(results, time.perf_counter() - started, args.clients)

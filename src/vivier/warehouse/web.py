@@ -8,51 +8,11 @@ queries check that they exist and return empty results otherwise.
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
 Connection = duckdb.DuckDBPyConnection
-
-
-CACHE = "memory.main"
-
-
-def open_for_web(path: Path) -> Connection:
-    """An in-memory DuckDB with the warehouse attached read-only (as the current catalog)
-    and the web's per-buyer tables, sorted by buyer so that a buyer's rows are a few
-    row groups (min/max pruning): the buyer page stays fast at national scale."""
-    con = duckdb.connect(":memory:")
-    quoted = str(path).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
-    con.execute("USE warehouse")
-    build_web_cache(con)
-    return con
-
-
-def use_warehouse(cursor: Connection) -> Connection:
-    cursor.execute("USE warehouse")
-    return cursor
-
-
-def build_web_cache(con: Connection) -> None:
-    con.execute(
-        f"""CREATE OR REPLACE TABLE {CACHE}.web_buyer_contracts AS
-        SELECT c.buyer_siren, c.uid, c.buyer_siret, c.buyer_name, c.amount,
-               c.notification_date, c.cpv, left(c.object, 160) AS object,
-               c.uid IN (SELECT uid FROM contract_suppliers WHERE siren IS NOT NULL)
-                   AS with_supplier,
-               c.uid IN (SELECT uid FROM contract_suppliers
-                         WHERE siren IN (SELECT siren FROM startup_members)) AS startup
-        FROM contracts c WHERE c.buyer_siren IS NOT NULL ORDER BY c.buyer_siren"""
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TABLE {CACHE}.web_buyer_suppliers AS
-        SELECT c.buyer_siren, s.siren, s.name, c.uid, c.amount
-        FROM contract_suppliers s JOIN contracts c USING (uid)
-        WHERE c.buyer_siren IS NOT NULL AND s.siren IS NOT NULL ORDER BY c.buyer_siren"""
-    )
 
 
 def has_table(con: Connection, name: str) -> bool:
@@ -224,74 +184,6 @@ def contract_sheet(con: Connection, uid: str) -> dict[str, Any] | None:
     return contract
 
 
-# --- buyer sheet --------------------------------------------------------------------
-
-
-BUYERS = f"{CACHE}.web_buyer_contracts"
-SUPPLIERS = f"{CACHE}.web_buyer_suppliers"
-
-
-def buyer_sheet(con: Connection, siren: str) -> dict[str, Any] | None:
-    totals = query_one(
-        con,
-        f"""SELECT mode(buyer_name) AS name, count(*) AS contracts, sum(amount) AS amount,
-                  min(notification_date) AS first_date, max(notification_date) AS last_date,
-                  count(DISTINCT buyer_siret) AS establishments
-           FROM {BUYERS} WHERE buyer_siren = ?""",
-        [siren],
-    )
-    if not totals or not totals["contracts"]:
-        return None
-    return {
-        "siren": siren,
-        **totals,
-        "by_year": query(
-            con,
-            f"""SELECT year(notification_date) AS year, count(*) AS contracts,
-                      sum(amount) AS amount
-               FROM {BUYERS} WHERE buyer_siren = ? AND notification_date IS NOT NULL
-               GROUP BY 1 ORDER BY 1""",
-            [siren],
-        ),
-        "cpv_divisions": query(
-            con,
-            f"""SELECT left(cpv, 2) AS division, count(*) AS contracts, sum(amount) AS amount
-               FROM {BUYERS} WHERE buyer_siren = ? AND cpv IS NOT NULL
-               GROUP BY 1 ORDER BY amount DESC NULLS LAST, contracts DESC LIMIT 12""",
-            [siren],
-        ),
-        "suppliers": query(
-            con,
-            f"""SELECT siren, mode(name) AS name, count(DISTINCT uid) AS contracts,
-                      sum(amount) AS amount
-               FROM {SUPPLIERS} WHERE buyer_siren = ?
-               GROUP BY siren ORDER BY amount DESC NULLS LAST, contracts DESC LIMIT 15""",
-            [siren],
-        ),
-        "coverage": buyer_coverage(con, siren),
-        "recent": query(
-            con,
-            f"""SELECT uid, object, amount, notification_date FROM {BUYERS}
-               WHERE buyer_siren = ? ORDER BY notification_date DESC NULLS LAST LIMIT 10""",
-            [siren],
-        ),
-    }
-
-
-def buyer_coverage(con: Connection, siren: str) -> dict[str, Any]:
-    """How complete this buyer's publications are: share of contracts with each field."""
-    return query_one(
-        con,
-        f"""SELECT count(*) AS contracts,
-                  avg(CASE WHEN amount IS NOT NULL THEN 1 ELSE 0 END) AS with_amount,
-                  avg(CASE WHEN cpv IS NOT NULL THEN 1 ELSE 0 END) AS with_cpv,
-                  avg(CASE WHEN notification_date IS NOT NULL THEN 1 ELSE 0 END) AS with_date,
-                  avg(CASE WHEN with_supplier THEN 1 ELSE 0 END) AS with_supplier
-           FROM {BUYERS} WHERE buyer_siren = ?""",
-        [siren],
-    )
-
-
 # --- company sheet ------------------------------------------------------------------
 
 
@@ -327,30 +219,6 @@ def company_contracts(con: Connection, siren: str) -> dict[str, Any] | None:
 
 
 # --- optional tables (start-ups, companies, buyers, tenders) -------------------------
-
-
-def startup_share(con: Connection, siren: str) -> dict[str, Any] | None:
-    """Share of a buyer's contracts (count, amount) won by members of a start-up list."""
-    return query_one(
-        con,
-        f"""SELECT count(*) FILTER (WHERE startup) AS contracts,
-                  sum(amount) FILTER (WHERE startup) AS amount,
-                  count(*) FILTER (WHERE startup) / count(*) AS share_count,
-                  sum(amount) FILTER (WHERE startup) / nullif(sum(amount), 0) AS share_amount
-           FROM {BUYERS} WHERE buyer_siren = ?""",
-        [siren],
-    )
-
-
-def buyer_identity(con: Connection, siren: str) -> list[dict[str, Any]]:
-    if not has_table(con, "buyers"):
-        return []
-    return query(
-        con,
-        "SELECT siret, name, perimeter, ministry, region FROM buyers WHERE siren = ? "
-        "ORDER BY siret LIMIT 50",
-        [siren],
-    )
 
 
 def company_identity(con: Connection, siren: str) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from fastapi import Request
 
 from vivier.config import Settings
 from vivier.warehouse import connect
-from vivier.warehouse.web import open_for_web, use_warehouse
+from vivier.warehouse.web_buyers import open_for_web, use_warehouse
 
 _lock = threading.Lock()
 

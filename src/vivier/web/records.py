@@ -10,6 +10,7 @@ from vivier.config import Settings
 from vivier.errors import BadValueError, NotFound
 from vivier.reference import cpv_label, labels
 from vivier.warehouse import web as queries
+from vivier.warehouse.web_buyers import buyer_sheet
 from vivier.web import services
 from vivier.web.deps import get_db, get_settings
 from vivier.web.rendering import twin
@@ -44,12 +45,10 @@ def buyer(
     db: duckdb.DuckDBPyConnection = Depends(get_db),
 ) -> dict:
     number = parse_siren(siren)
-    sheet = queries.buyer_sheet(db, number)
+    sheet = buyer_sheet(db, number)
     if sheet is None:
         raise NotFound(f"Aucun marché publié par l'acheteur de SIREN {number}.")
     with_cpv_labels(sheet["cpv_divisions"])
-    sheet["establishments_list"] = queries.buyer_identity(db, number)
-    sheet["startup_share"] = queries.startup_share(db, number)
     return sheet
 
 
