@@ -81,45 +81,44 @@ def _stage_columns() -> dict[str, str]:
 
 def stage_batch(connection: duckdb.DuckDBPyConnection, batch: pa.Table, offset: int) -> None:
     """Append a batch (an Arrow table with COMPANY_COLUMNS, starting at row `offset` of
-    the file) to the staging table."""
-    columns = ", ".join(COMPANY_COLUMNS)
+    the file) to the staging table. (A relation, not a registered view: DuckDB would keep
+    every registered batch alive until the end of the transaction.)"""
     positions = pa.array(range(offset, offset + batch.num_rows), pa.int64())
-    connection.register("_company_batch", batch.append_column("position", positions))
-    try:
-        connection.execute(
-            f"INSERT INTO {_STAGE} (position, {columns}) SELECT position, {columns} "
-            "FROM _company_batch"
-        )
-    finally:
-        connection.unregister("_company_batch")
+    staged = batch.select(list(COMPANY_COLUMNS)).add_column(0, "position", positions)
+    connection.from_arrow(staged).insert_into(_STAGE)
 
 
 def merge_staging(connection: duckdb.DuckDBPyConnection) -> int:
     """Replace the staged SIRENs in `companies` (the last staged row of a SIREN wins) and
     commit the import; on error the caller calls `abort_staging`.
 
-    Existing SIRENs are updated in place and new ones appended: DuckDB is slow when a
-    transaction deletes then re-inserts the same keys of a primary-key index.
+    The staged rows are committed first (DuckDB then keeps them on disk, not in memory),
+    then merged in a second transaction: existing SIRENs are updated in place and new
+    ones appended (DuckDB is slow when a transaction deletes then re-inserts the keys of a
+    primary-key index). The window that keeps a SIREN's last row only runs when the file
+    repeats a SIREN.
     """
+    connection.execute("COMMIT")
+    connection.execute("BEGIN TRANSACTION")
     columns = ", ".join(COMPANY_COLUMNS)
     updates = ", ".join(f"{column} = d.{column}" for column in COMPANY_COLUMNS[1:])
-    last = (
-        f"SELECT {columns} FROM {_STAGE} "
-        "QUALIFY row_number() OVER (PARTITION BY siren ORDER BY position DESC) = 1"
-    )
+    staged, distinct = connection.execute(
+        f"SELECT count(*), count(DISTINCT siren) FROM {_STAGE}"
+    ).fetchone()
+    last = f"SELECT {columns} FROM {_STAGE}"
+    if staged != distinct:
+        last += " QUALIFY row_number() OVER (PARTITION BY siren ORDER BY position DESC) = 1"
     if connection.execute("SELECT count(*) FROM companies").fetchone()[0]:
         connection.execute(
             f"UPDATE companies SET {updates} FROM ({last}) d WHERE companies.siren = d.siren"
         )
-    connection.execute(
-        f"INSERT INTO companies ({columns}) SELECT {columns} FROM ({last}) d "
-        "WHERE NOT EXISTS (SELECT 1 FROM companies c WHERE c.siren = d.siren)"
-    )
-    loaded = connection.execute(f"SELECT count(DISTINCT siren) FROM {_STAGE}").fetchone()[0]
+        last = f"SELECT * FROM ({last}) d WHERE NOT EXISTS "
+        last += "(SELECT 1 FROM companies c WHERE c.siren = d.siren)"
+    connection.execute(f"INSERT INTO companies ({columns}) {last}")
     connection.execute(f"DROP TABLE {_STAGE}")
     connection.execute("COMMIT")
     _reset(connection)
-    return loaded
+    return distinct
 
 
 def get_company(connection: duckdb.DuckDBPyConnection, siren: str) -> dict | None:
