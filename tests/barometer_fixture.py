@@ -21,16 +21,16 @@ BUYERS = [
 
 # uid, buyer, amount (None = flagged invalid), amount_raw, date, cpv, procedure, innovative
 CONTRACTS = [
-    ("C1", "ETAT", 100000.0, "100000", "2024-02-01", "72000000", "appel-offres-ouvert", True),
-    ("C2", "ETAT", 90000.0, "90000", "2024-04-10", "72000000", "procedure-adaptee", False),
-    ("C3", "COLL", 50000.0, "50000", "2024-03-01", "45000000", "procedure-adaptee", None),
-    ("C4", "COLL", None, "999999999", "2024-05-05", "45000000", "procedure-adaptee", None),
-    ("C5", "UNLISTED", 20000.0, "20000", "2024-07-01", None, "procedure-adaptee", None),
-    ("C6", "HOSP", 40000.0, "40000", "2024-09-01", "33000000", "appel-offres-ouvert", None),
-    ("C7", "ETAT", 10000.0, "10000", "2024-11-30", "72000000", "procedure-adaptee", None),
-    ("C8", "ETAT", 5000.0, "5000", None, "72000000", "procedure-adaptee", None),
-    ("C9", "ETAT", 60000.0, "60000", "2023-05-01", "72000000", "procedure-adaptee", None),
-    ("C10", "OLD", 10000.0, "10000", "2023-06-01", "45000000", "procedure-adaptee", None),
+    ("C1", "ETAT", 100000.0, "100000", "2024-02-01", "72000000", "open", True),
+    ("C2", "ETAT", 90000.0, "90000", "2024-04-10", "72000000", "adapted", False),
+    ("C3", "COLL", 50000.0, "50000", "2024-03-01", "45000000", "adapted", None),
+    ("C4", "COLL", None, "999999999", "2024-05-05", "45000000", "adapted", None),
+    ("C5", "UNLISTED", 20000.0, "20000", "2024-07-01", None, "adapted", None),
+    ("C6", "HOSP", 40000.0, "40000", "2024-09-01", "33000000", "open", None),
+    ("C7", "ETAT", 10000.0, "10000", "2024-11-30", "72000000", "adapted", None),
+    ("C8", "ETAT", 5000.0, "5000", None, "72000000", "adapted", None),
+    ("C9", "ETAT", 60000.0, "60000", "2023-05-01", "72000000", "adapted", None),
+    ("C10", "OLD", 10000.0, "10000", "2023-06-01", "45000000", "adapted", None),
 ]
 
 # uid → supplier SIRENs (None = supplier without a valid SIREN)

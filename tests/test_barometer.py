@@ -81,6 +81,8 @@ def test_breakdowns_by_hand(warehouse, settings):
     innovative = {row["key"]: row["contracts"] for row in breakdowns["innovative"]}
     assert innovative == {"oui": 1, "non": 1, None: 5}
     assert sum(row["contracts"] for row in breakdowns["buyer"]) == 7
+    procedures = {row["label"]: row["contracts"] for row in breakdowns["procedure"]}
+    assert procedures == {"Procédure adaptée": 5, "Appel d'offres ouvert": 2}
     regions = {row["label"]: row["contracts"] for row in breakdowns["region"]}
     assert regions["Île-de-France"] == 3
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from vivier.reference import cpv_table, labels
+from vivier.sources.vocabulary import PROCEDURE_LABELS
 
 PERIMETERS: dict[str, str] = {
     "all": "Tous les acheteurs",
@@ -72,6 +73,8 @@ def key_label(breakdown: str, key: str | None) -> str:
     if breakdown == "cpv_division":
         entry = cpv_table().get(key + "000000")
         return f"{key} – {entry.label_fr}" if entry else key
+    if breakdown == "procedure":
+        return PROCEDURE_LABELS.get(key, key)
     if breakdown == "region":
         return labels("regions").get(key, key)
     return str(key)
