@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import duckdb
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 
 from vivier import codes
 from vivier.config import Settings
@@ -16,6 +16,7 @@ from vivier.web.deps import get_db, get_settings
 from vivier.web.rendering import twin
 
 router = APIRouter()
+SHEET_CACHE_SIZE = 4096
 
 
 def parse_siren(raw: str) -> str:
@@ -32,6 +33,19 @@ def parse_siren(raw: str) -> str:
     return checked.value
 
 
+def sheet_cache(request: Request) -> dict:
+    """Buyer sheets already computed: the warehouse cannot change while it is served."""
+    state = request.app.state
+    if not hasattr(state, "buyer_sheets"):
+        state.buyer_sheets = {}
+    return state.buyer_sheets
+
+
+def with_cpv_labels_in(sheet: dict) -> dict:
+    with_cpv_labels(sheet["cpv_divisions"])
+    return sheet
+
+
 def with_cpv_labels(rows: list[dict], key: str = "division") -> list[dict]:
     for row in rows:
         code = (row.get(key) or "").ljust(8, "0")
@@ -43,13 +57,17 @@ def with_cpv_labels(rows: list[dict], key: str = "division") -> list[dict]:
 def buyer(
     siren: str = Path(..., max_length=20, description="SIREN (ou SIRET) de l'acheteur"),
     db: duckdb.DuckDBPyConnection = Depends(get_db),
+    cache: dict = Depends(sheet_cache),
 ) -> dict:
     number = parse_siren(siren)
-    sheet = buyer_sheet(db, number)
-    if sheet is None:
-        raise NotFound(f"Aucun marché publié par l'acheteur de SIREN {number}.")
-    with_cpv_labels(sheet["cpv_divisions"])
-    return sheet
+    if number not in cache:
+        sheet = buyer_sheet(db, number)
+        if sheet is None:
+            raise NotFound(f"Aucun marché publié par l'acheteur de SIREN {number}.")
+        if len(cache) >= SHEET_CACHE_SIZE:
+            cache.clear()
+        cache[number] = with_cpv_labels_in(sheet)
+    return cache[number]
 
 
 @twin(router, "/entreprises/{siren}", "company.html", summary="Fiche entreprise", tags=["fiches"])
