@@ -139,9 +139,8 @@ def _width_reject(line: int, row: list[str], header: list[str], delimiter: str) 
     )
 
 
-def _read_ilab(path: Path, lines: list[str]) -> ListRead:
-    header, rows, delimiter = _table(path, lines, (ILAB_SIREN,), ";")
-    result = ListRead(kind="ilab")
+def _records(result: ListRead, header: list[str], rows, delimiter: str, keys: list[str]):
+    """(line, row, record) of the non-empty rows; rows of the wrong width are rejected."""
     for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
@@ -149,7 +148,13 @@ def _read_ilab(path: Path, lines: list[str]) -> ListRead:
         if len(row) != len(header):
             result.rejects.append(_width_reject(line, row, header, delimiter))
             continue
-        record = dict(zip(header, (cell.strip() for cell in row), strict=True))
+        yield line, row, dict(zip(keys, (cell.strip() for cell in row), strict=True))
+
+
+def _read_ilab(path: Path, lines: list[str]) -> ListRead:
+    header, rows, delimiter = _table(path, lines, (ILAB_SIREN,), ";")
+    result = ListRead(kind="ilab")
+    for line, row, record in _records(result, header, rows, delimiter, header):
         siren, problem = siren_or_reason(record.get(ILAB_SIREN))
         if problem and record.get("N° SIRET"):
             siren, _ = siren_or_reason(record["N° SIRET"][:9])
@@ -188,14 +193,7 @@ def _read_generic(path: Path, lines: list[str]) -> ListRead:
     header, rows, delimiter = _table(path, lines, ("siren",), ",")
     columns = [name.lower() for name in header]
     result = ListRead(kind="csv")
-    for line, row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        result.read += 1
-        if len(row) != len(header):
-            result.rejects.append(_width_reject(line, row, header, delimiter))
-            continue
-        record = dict(zip(columns, (cell.strip() for cell in row), strict=True))
+    for line, row, record in _records(result, header, rows, delimiter, columns):
         member, problem = _generic_member(record)
         if problem:
             raw = delimiter.join(row)[:500]
