@@ -152,3 +152,12 @@ def test_show_errors(cli, samples):
     assert bad.exit_code == 1 and "longueur incorrecte" in flat(bad.stderr)
     unknown = cli("companies", "show", "130025265")
     assert unknown.exit_code == 1 and "inconnu" in flat(unknown.stderr)
+
+
+def test_broken_json_and_missing_file(cli, tmp_path):
+    broken = tmp_path / "reponse.json"
+    broken.write_text('{"results": [', encoding="utf-8")
+    result = cli("companies", "import", broken)
+    assert result.exit_code == 1 and "JSON illisible" in flat(result.stderr)
+    missing = cli("companies", "import", tmp_path / "absent.csv")
+    assert missing.exit_code == 1 and "introuvable" in flat(missing.stderr)
