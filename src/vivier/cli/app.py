@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import click
@@ -19,15 +20,98 @@ err_console = Console(stderr=True)
 log = logging.getLogger("vivier")
 
 
+try:  # recent Typer versions vendor their own copy of click
+    from typer import _click as typer_click
+except ImportError:  # pragma: no cover - older Typer uses click itself
+    typer_click = click
+
+
+def _exception_classes(name: str) -> tuple[type[BaseException], ...]:
+    """The class called `name` in click and in Typer's copy of it, wherever it lives."""
+    found = []
+    for module in (click, typer_click, typer):
+        for namespace in (module, getattr(module, "exceptions", None)):
+            candidate = getattr(namespace, name, None)
+            if isinstance(candidate, type) and candidate not in found:
+                found.append(candidate)
+    return tuple(found)
+
+
+USAGE_ERRORS = _exception_classes("UsageError")
+FRAMEWORK_EXITS = (
+    _exception_classes("Exit") + _exception_classes("Abort") + _exception_classes("ClickException")
+)
+_USAGE_IN_FRENCH = [
+    (
+        r"Invalid value for (.+?): (.+?) is not a valid integer",
+        r"Valeur invalide pour \1 : \2 n'est pas un nombre entier",
+    ),
+    (
+        r"Invalid value for (.+?): (.+?) is not a valid float",
+        r"Valeur invalide pour \1 : \2 n'est pas un nombre",
+    ),
+    (
+        r"Invalid value for (.+?): (.+?) is not one of (.+)",
+        r"Valeur invalide pour \1 : \2 ne fait pas partie de \3",
+    ),
+    (
+        r"Invalid value for (.+?): (.+?) does not exist\.?",
+        r"Valeur invalide pour \1 : \2 n'existe pas.",
+    ),
+    (r"Invalid value for (.+?): (.+)", r"Valeur invalide pour \1 : \2"),
+    (r"Missing argument (.+?)\.?$", r"Argument manquant : \1."),
+    (r"Missing option (.+?)\.?$", r"Option manquante : \1."),
+    (r"No such option: (\S+)(?: Did you mean (\S+)\?)?", r"Option inconnue : \1."),
+    (r"No such command (.+?)\.?$", r"Commande inconnue : \1."),
+    (r"Got unexpected extra arguments? \((.+)\)", r"Argument(s) en trop : \1."),
+    (r"Option (.+?) requires an argument\.?", r"L'option \1 attend une valeur."),
+]
+
+
+_PHRASES_IN_FRENCH = [
+    (r"Input should be a valid integer.*", "un nombre entier est attendu."),
+    (r"Input should be a valid number.*", "un nombre est attendu."),
+    (r"Input should be a valid date.*", "une date AAAA-MM-JJ est attendue."),
+    (r"\(Possible options: (.+?)\)", r"(options possibles : \1)"),
+]
+
+
+def usage_in_french(error: Exception) -> str:
+    """A French version of a command-line usage error, with where to find help."""
+    message = error.format_message() if hasattr(error, "format_message") else str(error)
+    for pattern, replacement in _USAGE_IN_FRENCH:
+        translated, count = re.subn(pattern, replacement, message)
+        if count:
+            message = translated
+            break
+    for english, french in _PHRASES_IN_FRENCH:
+        message = re.sub(english, french, message)
+    ctx = getattr(error, "ctx", None)
+    command = ctx.command_path if ctx is not None else "vivier"
+    return f"{message} Voir « {command} --help »."
+
+
+def report_usage_error(error: Exception) -> typer.Exit:
+    err_console.print(f"[bold red]Erreur :[/] {usage_in_french(error)}", highlight=False)
+    return typer.Exit(1)
+
+
 class VivierGroup(TyperGroup):
-    """Turns every VivierError (and any unexpected error) into a French message + exit 1."""
+    """Turns usage errors, every VivierError and any unexpected error into a French
+    message on stderr and exit code 1 — never a traceback."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except USAGE_ERRORS as error:
+            raise report_usage_error(error) from None
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
-        except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own click: help, usage
+        except USAGE_ERRORS as error:
+            raise report_usage_error(error) from None
+        except FRAMEWORK_EXITS:  # help, --version, explicit exits
             raise
         except VivierError as error:
             err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
