@@ -57,7 +57,7 @@ def ensure_warehouse(work: Path, contracts: int) -> Path:
     return home
 
 
-def ensure_index(home: Path) -> None:
+def ensure_index(home: Path, model: str) -> None:
     """Build the matching index (as `vivier index` does) when the home has none."""
     if (home / "index" / "engine.pkl").exists():
         return
@@ -65,7 +65,7 @@ def ensure_index(home: Path) -> None:
         "from vivier.config import load_settings\n"
         "from vivier.match import MatchEngine\n"
         f"settings = load_settings(home={str(home)!r})\n"
-        "MatchEngine.build(settings).save(settings)\n"
+        f"MatchEngine.build(settings, model_name={model!r}).save(settings)\n"
     )
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -162,11 +162,12 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["need", "buyer"], help="Measure one endpoint only (buyer: no index)"
     )
+    parser.add_argument("--model", default="use", help="Embeddings of a new index: use, e5, none")
     args = parser.parse_args()
     kinds = (args.only,) if args.only else ("need", "buyer")
     home = ensure_warehouse(args.work, args.contracts)
     if "need" in kinds:
-        ensure_index(home)
+        ensure_index(home, args.model)
     buyers = busy_buyers(home)
     port = free_port()
     server = start_server(home, port)
