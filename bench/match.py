@@ -169,10 +169,12 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(engine.history.buyers)} acheteurs, embeddings : {args.model})",
         flush=True,
     )
+    del engine  # one engine in memory at a time: the peak is the build's or the load's
     started = time.perf_counter()
     engine = MatchEngine.load(settings)
     print(f"chargement de l'index : {time.perf_counter() - started:.1f} s", flush=True)
     measure_queries(engine, args.rounds)
+    del engine
 
     extra = settings.home / "extra.json"
     generate_decp_2024(extra, contracts=max(args.contracts // 100, 1), seed=99)
