@@ -13,6 +13,7 @@ import multiprocessing
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from queue import Empty
 
 import pyarrow as pa
 
@@ -35,6 +36,21 @@ def _work(name: str, path: str, context: ReadContext, batch_size: int, queue) ->
         queue.put(("error", str(error)))
     except Exception as error:  # reported to the parent, which fails the file
         queue.put(("error", f"{path} : erreur inattendue ({type(error).__name__} : {error})"))
+
+
+def _next(queue, process, path: Path) -> tuple[str, object]:
+    """The worker's next message; an error if it died without saying why."""
+    while True:
+        try:
+            return queue.get(timeout=1.0)
+        except Empty:
+            if process.is_alive():
+                continue
+        try:  # it may have exited right after its last message
+            return queue.get(timeout=1.0)
+        except Empty:
+            message = f"un processus de lecture s'est arrêté (code {process.exitcode})"
+            return ("error", f"{path} : {message}")
 
 
 def merge(batches: list[ArrowBatch]) -> ArrowBatch:
@@ -75,7 +91,7 @@ def sharded_batches(
         while active:
             round_batches = []
             for k in list(active):
-                kind, payload = queues[k].get()
+                kind, payload = _next(queues[k], processes[k], path)
                 if kind == "batch":
                     round_batches.append(payload)
                 elif kind == "done":
