@@ -16,7 +16,7 @@ from vivier.config import Settings, load_settings
 from vivier.errors import VivierError
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # messages stay on one line
 log = logging.getLogger("vivier")
 
 
