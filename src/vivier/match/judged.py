@@ -62,6 +62,9 @@ def evaluate_needs(engine, judgements: list[dict] | None = None) -> dict:
     methods = {}
     for name, values in per_method.items():
         means = np.mean(values, axis=0)
-        methods[name] = {"ndcg@10": round(float(means[0]), 4), "p@10": round(float(means[1]), 4),
-                         "recall@50": round(float(means[2]), 4)}
+        methods[name] = {
+            "ndcg@10": round(float(means[0]), 4),
+            "p@10": round(float(means[1]), 4),
+            "recall@50": round(float(means[2]), 4),
+        }
     return {"needs": used, "judged": judged, "missing": missing, "methods": methods}
