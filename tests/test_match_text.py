@@ -16,9 +16,7 @@ from vivier.match.text import analyse, best_passage, fold, looks_english
 
 def test_accents_and_stemming_meet_unaccented_queries():
     assert fold("Équipements MÉDICAUX œuvre") == "equipements medicaux oeuvre"
-    assert analyse("équipement médical") == analyse("EQUIPEMENTS medicaux")[:1] + analyse(
-        "médical"
-    )
+    assert analyse("équipement médical") == analyse("EQUIPEMENTS medicaux")[:1] + analyse("médical")
     assert analyse("Soci\ufffdt\ufffd") == analyse("Société")
     assert "pour" not in " ".join(analyse("logiciel pour les hôpitaux"))
 
