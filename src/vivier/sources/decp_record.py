@@ -39,9 +39,13 @@ def unwrap_items(value: object) -> list[dict]:
         if item.__class__ is dict:
             if len(item) == 1:
                 ((key, inner),) = item.items()
-                if key in _WRAPPERS and inner.__class__ in (dict, list):
-                    items.extend(unwrap_items(inner))
-                    continue
+                if key in _WRAPPERS:
+                    if inner.__class__ is dict and len(inner) != 1:  # the usual case
+                        items.append(inner)
+                        continue
+                    if inner.__class__ in (dict, list):
+                        items.extend(unwrap_items(inner))
+                        continue
             items.append(item)
         elif item.__class__ is list:
             items.extend(unwrap_items(item))
@@ -53,7 +57,7 @@ def unwrap_items(value: object) -> list[dict]:
 def _party(record: dict, *names: str) -> dict:
     for name in names:
         value = record.get(name)
-        if isinstance(value, dict):
+        if value.__class__ is dict or isinstance(value, dict):
             return value
     prefix = names[0] + "."  # flattened exports: {"acheteur.id": ...}
     return {key[len(prefix) :]: value for key, value in record.items() if key.startswith(prefix)}
