@@ -119,3 +119,29 @@ def test_demo_step_writes_the_report(real_home):
     assert f"Baromètre {year}" in lines[0]
     assert (settings.home / "rapports" / f"barometre-{year}.html").exists()
     assert str(settings.home / "rapports") in lines[1]
+
+
+def test_award_notices_from_ted_and_boamp_are_not_counted_twice(tmp_path):
+    """TED/BOAMP award notices feed the warehouse (matching) but the barometer counts the
+    DECP only: the same contracts are published there under another key."""
+    settings = load_settings(home=tmp_path / "vivier-data")
+    definition = load_definition("registry")
+    ingest_paths(settings, sorted((demo_data_dir() / "decp-2024").iterdir()))
+
+    def figures() -> dict[int, int]:
+        with open_warehouse(settings) as connection:
+            years = range(2019, 2026)
+            return {
+                year: compute_barometer(connection, year, definition, settings)["contracts"]
+                for year in years
+            }
+
+    before = figures()
+    notices = sorted((demo_data_dir() / "ted-eforms" / "real-notices").iterdir())
+    ingest_paths(settings, notices)
+    with open_warehouse(settings) as connection:
+        from_notices = connection.execute(
+            "SELECT count(*) FROM contracts WHERE source IN ('ted', 'boamp')"
+        ).fetchone()[0]
+    assert from_notices > 0
+    assert figures() == before

@@ -60,6 +60,14 @@ AGGREGATE_COLUMNS = [
     "excluded_amounts",
 ]
 
+# The barometer counts awards as DECP publishes them: award notices read from TED and
+# BOAMP feed the warehouse too (for matching), but the same contracts are in the DECP
+# under another key, so counting them here would count them twice.
+NOTICE_SOURCES = ("ted", "boamp")
+DECP_CONTRACTS = "(SELECT * FROM contracts WHERE source IS NULL OR source NOT IN ({}))".format(
+    ", ".join(f"'{source}'" for source in NOTICE_SOURCES)
+)
+
 
 def table_exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = connection.execute(
@@ -94,7 +102,7 @@ def _scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> st
          b.ministry, b.region, c.cpv, c.procedure, c.nature, c.innovative, c.amount,
          c.notification_date, year(c.notification_date) AS year,
          coalesce(c.publication_date, c.notification_date) AS published
-  FROM contracts c LEFT JOIN {buyers} b ON b.siret = c.buyer_siret
+  FROM {DECP_CONTRACTS} c LEFT JOIN {buyers} b ON b.siret = c.buyer_siret
   WHERE c.notification_date IS NOT NULL {perimeter_clause} {year_clause})"""
 
 
@@ -103,7 +111,7 @@ def _lean_scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") 
     join = f"LEFT JOIN {buyers} b ON b.siret = c.buyer_siret" if perimeter_clause else ""
     return f"""scoped AS (
   SELECT c.uid, c.amount, c.notification_date, year(c.notification_date) AS year
-  FROM contracts c {join}
+  FROM {DECP_CONTRACTS} c {join}
   WHERE c.notification_date IS NOT NULL {perimeter_clause} {year_clause})"""
 
 
@@ -234,7 +242,7 @@ SELECT {_aggregates_of(0)} FROM scoped LEFT JOIN supplied USING (uid)"""
 
 def undated_contracts(connection: duckdb.DuckDBPyConnection, perimeter: str) -> int:
     clause, params = _perimeter_clause(perimeter)
-    sql = f"""SELECT count(*) FROM contracts c LEFT JOIN {_buyers(connection)} b
+    sql = f"""SELECT count(*) FROM {DECP_CONTRACTS} c LEFT JOIN {_buyers(connection)} b
   ON b.siret = c.buyer_siret WHERE c.notification_date IS NULL {clause}"""
     return connection.execute(sql, params).fetchone()[0]
 
@@ -291,7 +299,7 @@ WITH p AS (
     count(*) AS contracts, any_value(c.buyer_name) AS raw_name,
     min(coalesce(c.publication_date, c.notification_date)) AS first_publication,
     max(coalesce(c.publication_date, c.notification_date)) AS last_publication
-  FROM contracts c WHERE c.notification_date IS NOT NULL GROUP BY 1, 3)
+  FROM {DECP_CONTRACTS} c WHERE c.notification_date IS NOT NULL GROUP BY 1, 3)
 SELECT p.buyer_key, coalesce(b.name, p.raw_name) AS name,
   coalesce(b.perimeter, 'autres') AS perimeter, p.year, p.contracts,
   p.first_publication, p.last_publication
@@ -356,6 +364,6 @@ ORDER BY contracts_last_year DESC, buyer NULLS LAST"""
 
 def years_with_contracts(connection: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
     """(year, dated contracts) for every year in the warehouse."""
-    sql = """SELECT year(notification_date) AS year, count(*) FROM contracts
+    sql = f"""SELECT year(notification_date) AS year, count(*) FROM {DECP_CONTRACTS}
 WHERE notification_date IS NOT NULL GROUP BY 1 ORDER BY 1"""
     return [(int(year), int(count)) for year, count in connection.execute(sql).fetchall()]
