@@ -23,7 +23,14 @@ from vivier.errors import SourceError
 from vivier.pipeline.parallel import sharded_batches
 from vivier.sources.normalise import ReadContext
 from vivier.warehouse import files
-from vivier.warehouse.awards import load_awards, load_batches
+from vivier.warehouse.awards import (
+    BATCH_SIZE,
+    arrow_batches,
+    drop_staged,
+    load_awards,
+    merge_staged,
+    stage_batches,
+)
 from vivier.warehouse.buyers import refresh_buyers
 
 log = logging.getLogger(__name__)
@@ -132,6 +139,33 @@ def _counted_batches(batches: Iterable, progress: Progress | None) -> Iterator:
             progress(batch.read)
 
 
+def _finish(connection, file_id: int, counts) -> None:
+    files.finish_file(
+        connection, file_id, counts.read, counts.loaded, counts.rejected, counts.duplicates
+    )
+
+
+def _ingest_awards(connection, settings, spec, path, digest, context, progress):
+    """Award files are staged batch by batch in temporary tables (memory bounded, spilled
+    by DuckDB), then merged in the file's one transaction: on any error the warehouse is
+    unchanged and the staging is dropped."""
+    if _parallel(spec, path, settings):
+        workers = settings.ingest_workers
+        batches = sharded_batches(spec.name, path, context, workers, WORKER_BATCH_SIZE)
+    else:
+        batches = arrow_batches(_counted(spec.read(path, context), progress), BATCH_SIZE)
+        progress = None  # counted record by record above
+    try:
+        staged = stage_batches(connection, _counted_batches(batches, progress))
+        with files.transaction(connection):
+            file_id = files.register_file(connection, str(path), digest, spec.name)
+            counts = merge_staged(connection, staged, file_id)
+            _finish(connection, file_id, counts)
+    finally:
+        drop_staged(connection)
+    return counts
+
+
 def ingest_file(
     connection, settings: Settings, path: Path, fmt: str | None, progress: Progress | None
 ) -> FileSummary:
@@ -149,20 +183,17 @@ def ingest_file(
     if progress:
         progress(0, description=f"{path.name} ({spec.name})")
     context = ReadContext(absurd_amount=settings.absurd_amount)
-    with files.transaction(connection), relaxed_gc():
-        file_id = files.register_file(connection, str(path), digest, spec.name)
-        if _parallel(spec, path, settings):
-            workers = settings.ingest_workers
-            batches = sharded_batches(spec.name, path, context, workers, WORKER_BATCH_SIZE)
-            counts = load_batches(connection, _counted_batches(batches, progress), file_id)
+    with relaxed_gc():
+        if spec.kind == "awards":
+            counts = _ingest_awards(connection, settings, spec, path, digest, context, progress)
         else:
-            records = _counted(spec.read(path, context), progress)
-            counts = LOADERS[spec.kind](connection, records, file_id, settings)
-        for name in ("read", "loaded", "rejected", "duplicates"):
-            setattr(summary, name, getattr(counts, name))
-        files.finish_file(
-            connection, file_id, summary.read, summary.loaded, summary.rejected, summary.duplicates
-        )
+            with files.transaction(connection):
+                file_id = files.register_file(connection, str(path), digest, spec.name)
+                records = _counted(spec.read(path, context), progress)
+                counts = LOADERS[spec.kind](connection, records, file_id, settings)
+                _finish(connection, file_id, counts)
+    for name in ("read", "loaded", "rejected", "duplicates"):
+        setattr(summary, name, getattr(counts, name))
     log.info("ingested %s: %s", path, summary)
     return summary
 

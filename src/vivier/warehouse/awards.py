@@ -132,58 +132,104 @@ def arrow_batches(
         yield batch.to_arrow()
 
 
-def _insert_batch(connection: duckdb.DuckDBPyConnection, tables: dict, file_id: int) -> int:
-    """Insert one batch; returns how many contracts were new."""
-    for name, table in tables.items():
+_STAGED = ("b_contracts", "b_suppliers", "b_modifications", "b_flags", "b_rejects")
+
+
+@dataclass
+class Staged:
+    """Counts of the batches appended to the staging tables (`s_*`, temporary)."""
+
+    read: int = 0
+    contracts: int = 0
+    rejected: int = 0
+    extra_rows: int = 0
+
+
+def stage_batches(connection: duckdb.DuckDBPyConnection, batches: Iterable[ArrowBatch]) -> Staged:
+    """Append every batch to temporary staging tables (no transaction needed: they are
+    dropped afterwards, and DuckDB spills them to disk beyond its memory limit)."""
+    staged = Staged()
+    empty = _Batch().to_arrow().tables
+    for name, table in empty.items():
         connection.register(name, table)
-    try:
-        connection.execute(
-            "CREATE OR REPLACE TEMP TABLE b_new AS "
-            "SELECT uid, min(record_index) AS record_index FROM b_contracts b "
-            "WHERE NOT EXISTS (SELECT 1 FROM contracts c WHERE c.uid = b.uid) GROUP BY uid"
-        )
-        columns = ", ".join(CONTRACT_COLUMNS)
-        connection.execute(
-            f"INSERT INTO contracts ({columns}, file_id) "
-            f"SELECT {', '.join('b.' + c for c in CONTRACT_COLUMNS)}, {int(file_id)} "
-            "FROM b_contracts b JOIN b_new n USING (uid, record_index)"
-        )
-        connection.execute(
-            "INSERT INTO contract_sources (uid, source, file_id, record_index) "
-            f"SELECT uid, source, {int(file_id)}, record_index FROM b_contracts"
-        )
-        for table, target, columns in (
-            ("b_suppliers", "contract_suppliers", SUPPLIER_COLUMNS),
-            ("b_modifications", "modifications", MODIFICATION_COLUMNS),
-            ("b_flags", "flags", FLAG_COLUMNS),
-        ):
-            selected = ", ".join("t." + column for column in columns)
-            connection.execute(
-                f"INSERT INTO {target} (uid, {', '.join(columns)}) SELECT t.uid, {selected} "
-                f"FROM {table} t JOIN b_new n USING (uid, record_index)"
-            )
-        connection.execute(
-            "INSERT INTO rejects (file_id, record_index, reason, raw) "
-            f"SELECT {int(file_id)}, record_index, reason, raw FROM b_rejects"
-        )
-        return connection.execute("SELECT count(*) FROM b_new").fetchall()[0][0]
-    finally:
-        for name in tables:
+        try:
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE s{name[1:]} AS FROM {name}")
+        finally:
             connection.unregister(name)
+    for batch in batches:
+        for name, table in batch.tables.items():
+            connection.register(name, table)
+            try:
+                connection.execute(f"INSERT INTO s{name[1:]} FROM {name}")
+            finally:
+                connection.unregister(name)
+        staged.read += batch.read
+        staged.contracts += batch.contracts
+        staged.rejected += batch.rejected
+        staged.extra_rows += batch.extra_rows
+    return staged
+
+
+def drop_staged(connection: duckdb.DuckDBPyConnection) -> None:
+    """Drop the staging tables (harmless when an aborted transaction already did)."""
+    for name in (*_STAGED, "b_new"):
+        try:
+            connection.execute(f"DROP TABLE IF EXISTS temp.s{name[1:]}")
+        except duckdb.Error:
+            return
+
+
+def merge_staged(connection: duckdb.DuckDBPyConnection, staged: Staged, file_id: int) -> AwardLoad:
+    """Insert the staged file into the warehouse (inside the caller's transaction).
+
+    A contract whose uid is already in `contracts` (or earlier in the file: smallest
+    record index) is a duplicate; its provenance still goes to `contract_sources`."""
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE s_new AS "
+        "SELECT uid, min(record_index) AS record_index FROM s_contracts b "
+        "WHERE NOT EXISTS (SELECT 1 FROM contracts c WHERE c.uid = b.uid) GROUP BY uid"
+    )
+    columns = ", ".join(CONTRACT_COLUMNS)
+    connection.execute(
+        f"INSERT INTO contracts ({columns}, file_id) "
+        f"SELECT {', '.join('b.' + c for c in CONTRACT_COLUMNS)}, {int(file_id)} "
+        "FROM s_contracts b JOIN s_new n USING (uid, record_index)"
+    )
+    connection.execute(
+        "INSERT INTO contract_sources (uid, source, file_id, record_index) "
+        f"SELECT uid, source, {int(file_id)}, record_index FROM s_contracts"
+    )
+    for table, target, columns in (
+        ("s_suppliers", "contract_suppliers", SUPPLIER_COLUMNS),
+        ("s_modifications", "modifications", MODIFICATION_COLUMNS),
+        ("s_flags", "flags", FLAG_COLUMNS),
+    ):
+        selected = ", ".join("t." + column for column in columns)
+        connection.execute(
+            f"INSERT INTO {target} (uid, {', '.join(columns)}) SELECT t.uid, {selected} "
+            f"FROM {table} t JOIN s_new n USING (uid, record_index)"
+        )
+    connection.execute(
+        "INSERT INTO rejects (file_id, record_index, reason, raw) "
+        f"SELECT {int(file_id)}, record_index, reason, raw FROM s_rejects"
+    )
+    new = connection.execute("SELECT count(*) FROM s_new").fetchall()[0][0]
+    return AwardLoad(
+        read=staged.read,
+        loaded=new,
+        rejected=staged.rejected,
+        duplicates=staged.contracts - new + staged.extra_rows,
+    )
 
 
 def load_batches(
     connection: duckdb.DuckDBPyConnection, batches: Iterable[ArrowBatch], file_id: int
 ) -> AwardLoad:
     """Load Arrow batches of one file (inside the caller's transaction)."""
-    summary = AwardLoad()
-    for batch in batches:
-        new = _insert_batch(connection, batch.tables, file_id)
-        summary.read += batch.read
-        summary.rejected += batch.rejected
-        summary.loaded += new
-        summary.duplicates += batch.contracts - new + batch.extra_rows
-    return summary
+    try:
+        return merge_staged(connection, stage_batches(connection, batches), file_id)
+    finally:
+        drop_staged(connection)
 
 
 def load_awards(
