@@ -15,7 +15,7 @@ from typer.core import TyperGroup
 from vivier.config import Settings, load_settings
 from vivier.errors import VivierError
 
-console = Console()
+console = Console(soft_wrap=True)  # long lines are not cut mid-sentence
 err_console = Console(stderr=True, soft_wrap=True)  # messages stay on one line
 log = logging.getLogger("vivier")
 

@@ -17,9 +17,18 @@ except ImportError:  # pragma: no cover - the C backend ships with ijson wheels
 
 _MARCHES_LIST = re.compile(rb'"marches"\s*:\s*\[')
 _MARCHES_OBJECT = re.compile(rb'"marches"\s*:\s*\{')
-# Bare NaN / Infinity values (written by pandas), read as null.
-_NOT_A_NUMBER = re.compile(rb"([:\[,]\s*)-?(?:NaN|Infinity)(?=\s*[,}\]])")
-_CARRY = 16
+# Bare NaN / Infinity values (written by pandas) are read as null, and integers beyond
+# 64 bits (which overflow the C parser) as strings, so the record loads with its raw value
+# and a flag instead of failing the file. Only outside JSON strings: chunks are cut at
+# newlines (never inside a string), and each chunk is scanned string-aware.
+_LONGEST_LINE = 1 << 20  # bytes kept waiting for a newline
+_SPECIAL = re.compile(rb"NaN|Infinity|\d{19}")
+_SPECIAL_VALUE = re.compile(
+    rb'"(?:[^"\\\n]|\\.)*"'
+    rb"|(?P<prefix>(?:^|[:\[,])\s*)"
+    rb"(?P<value>-?(?:NaN|Infinity)|-?\d{19,}(?:\.\d+)?(?:[eE][-+]?\d+)?)(?=\s*[,}\]])",
+    re.MULTILINE,
+)
 
 
 def looks_like_json(head: bytes) -> bool:
@@ -62,6 +71,7 @@ class CountingStream:
         self.items = 0  # items yielded by iter_items from this stream
         self._tail = b""
         self._carry = b""
+        self._aligned = True  # the next chunk starts outside any JSON string
 
     def read(self, size: int = -1) -> bytes:
         while True:
@@ -75,19 +85,35 @@ class CountingStream:
                     self.marker_offset = self.position - len(window) + found
                 self._tail = window[-len(self.marker) :]
             data = self._carry + chunk
+            aligned = self._aligned
             if not chunk:  # end of stream: hand over what is left
                 self._carry = b""
-                return self._fix(data)
-            self._carry = data[-_CARRY:]
-            data = data[:-_CARRY]
+                return _fix(data) if aligned else data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0 and len(data) < _LONGEST_LINE:
+                self._carry = data  # wait for the end of the line
+                continue
+            self._aligned = cut > 0
+            if not self._aligned:  # a very long line (minified JSON): hand over as it is
+                cut = len(data)
+            self._carry = data[cut:]
+            data = data[:cut]
             if data:
-                return self._fix(data)
+                return _fix(data) if aligned else data
 
-    @staticmethod
-    def _fix(data: bytes) -> bytes:
-        if b"NaN" in data or b"Infinity" in data:
-            return _NOT_A_NUMBER.sub(rb"\1null", data)
+
+def _fix(data: bytes) -> bytes:
+    if not _SPECIAL.search(data):
         return data
+    return _SPECIAL_VALUE.sub(_fixed_value, data)
+
+
+def _fixed_value(match: re.Match) -> bytes:
+    value = match.group("value")
+    if value is None:  # a JSON string: unchanged
+        return match.group(0)
+    replacement = b'"' + value + b'"' if value[-1:].isdigit() else b"null"
+    return match.group("prefix") + replacement
 
 
 def iter_items(stream: CountingStream, prefix: str, path: str, done: int = 0) -> Iterator[object]:
