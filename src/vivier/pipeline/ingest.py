@@ -1,10 +1,12 @@
 """Ingest: detect each file's format, stream it through its reader, load it (one
 transaction per file), and summarise per file.
 
-Readers of kind "awards" load through `vivier.warehouse.awards.load_awards`, kind
-"tenders" through `vivier.warehouse.tenders.load_tenders`: `LOADERS` maps a kind to its
-loader (add one line to plug a new kind). `POST_INGEST_HOOKS` run once at the end of each
-ingest run, with the open warehouse connection (e.g. refreshing derived tables).
+Readers of kind "awards" are staged batch by batch (`awards.stage_batches`, outside the
+transaction) and merged in the file's transaction (`awards.merge_staged`); other kinds
+load inside the transaction through `LOADERS`, which maps a kind to its loader (kind
+"tenders": `vivier.warehouse.tenders.load_tenders`; add one line to plug a new kind).
+`POST_INGEST_HOOKS` run once at the end of each ingest run, with the open warehouse
+connection (e.g. refreshing derived tables).
 """
 
 from __future__ import annotations
