@@ -45,9 +45,7 @@ def add_command(
     console.print(
         f"Recherche n° {search.id} « {search.name} » enregistrée pour {search.owner_email} : "
         f"{search.describe()}.",
-        highlight=False,
         markup=False,
-        soft_wrap=True,
     )
 
 
@@ -65,9 +63,7 @@ def list_command(
     for search in searches:
         console.print(
             f"n° {search.id} « {search.name} » ({search.owner_email}) : {search.describe()}",
-            highlight=False,
             markup=False,
-            soft_wrap=True,
         )
 
 
@@ -102,16 +98,13 @@ def run_command(
             console.print(
                 f"n° {run.search_id} « {run.name} » : {found_text(run.found)}, "
                 f"{run.delivered} dans le résumé — {STATUS_TEXT[run.status]}.",
-                highlight=False,
                 markup=False,
-                soft_wrap=True,
             )
             for path in run.files:
-                console.print(f"    {path}", highlight=False, markup=False, soft_wrap=True)
+                console.print(f"    {path}", markup=False)
     for run in runs:
         if run.status == FAILED:
             err_console.print(
                 f"Envoi à {run.email} impossible ({run.error}) : réessayé au prochain passage.",
-                highlight=False,
                 markup=False,
             )

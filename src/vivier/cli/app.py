@@ -15,8 +15,9 @@ from typer.core import TyperGroup
 from vivier.config import Settings, load_settings
 from vivier.errors import VivierError
 
-console = Console(soft_wrap=True)  # long lines are not cut mid-sentence
-err_console = Console(stderr=True, soft_wrap=True)  # messages stay on one line
+# Plain output for both: long lines are not cut mid-sentence, numbers are not recoloured.
+console = Console(soft_wrap=True, highlight=False)
+err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 log = logging.getLogger("vivier")
 
 
@@ -92,7 +93,7 @@ def usage_in_french(error: Exception) -> str:
 
 
 def report_usage_error(error: Exception) -> typer.Exit:
-    err_console.print(f"[bold red]Erreur :[/] {usage_in_french(error)}", highlight=False)
+    err_console.print(f"[bold red]Erreur :[/] {usage_in_french(error)}")
     return typer.Exit(1)
 
 
@@ -114,7 +115,7 @@ class VivierGroup(TyperGroup):
         except FRAMEWORK_EXITS:  # help, --version, explicit exits
             raise
         except VivierError as error:
-            err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
+            err_console.print(f"[bold red]Erreur :[/] {error}")
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("Interrompu.")
@@ -126,7 +127,6 @@ class VivierGroup(TyperGroup):
             err_console.print(
                 f"[bold red]Erreur inattendue :[/] {type(error).__name__} : {error}. "
                 "Relancez avec VIVIER_DEBUG=1 pour le détail, et signalez-la.",
-                highlight=False,
             )
             raise typer.Exit(1) from None
 

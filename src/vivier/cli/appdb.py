@@ -30,7 +30,7 @@ def upgrade_command(
     """Met le schéma de la base applicative à jour (la crée si besoin)."""
     engine = _engine(ctx)
     upgrade(engine, revision)
-    console.print(f"Base applicative à la révision {_revision(engine)}.", highlight=False)
+    console.print(f"Base applicative à la révision {_revision(engine)}.")
 
 
 @appdb_app.command("downgrade")
@@ -41,13 +41,13 @@ def downgrade_command(
     """Revient à une révision antérieure du schéma (les tables retirées sont perdues)."""
     engine = _engine(ctx)
     downgrade(engine, revision)
-    console.print(f"Base applicative à la révision {_revision(engine)}.", highlight=False)
+    console.print(f"Base applicative à la révision {_revision(engine)}.")
 
 
 @appdb_app.command("current")
 def current_command(ctx: typer.Context) -> None:
     """Affiche la révision actuelle du schéma."""
-    console.print(_revision(_engine(ctx)), highlight=False)
+    console.print(_revision(_engine(ctx)))
 
 
 @appdb_app.command("dump")
@@ -58,7 +58,6 @@ def dump_command(
     counts = appdb_dump.dump(_engine(ctx), file)
     console.print(
         f"Sauvegarde écrite dans {file} : {sum(counts.values())} lignes, {len(counts)} tables.",
-        highlight=False,
     )
 
 
@@ -70,5 +69,4 @@ def restore_command(
     counts = appdb_dump.restore(_engine(ctx), file)
     console.print(
         f"Restauration terminée : {sum(counts.values())} lignes, {len(counts)} tables.",
-        highlight=False,
     )

@@ -71,12 +71,10 @@ def barometer_command(
         print_json(result)
         return
     for line in summary_lines(result):
-        console.print(line, highlight=False, soft_wrap=True)
+        console.print(line)
     if written:
         console.print(
             f"Rapport écrit dans {out} : {written['html'].name}, "
             f"{written['pdf'].name}, {written['json'].name} et "
             f"{len(written) - 3} fichiers CSV.",
-            highlight=False,
-            soft_wrap=True,
         )

@@ -38,12 +38,11 @@ def buyers_command(
     if as_json:
         print_json({"buyers": buyers})
         return
-    console.print(f"{len(buyers)} acheteur(s)", highlight=False)
+    console.print(f"{len(buyers)} acheteur(s)")
     for buyer in buyers[:limit]:
         ministry = f" – {buyer['ministry']}" if buyer["ministry"] else ""
         console.print(
             f"{buyer['siret']}  {buyer['name'] or '?'}  [{PERIMETERS[buyer['perimeter']]}"
             f"{ministry}]  {buyer['contracts']} contrat(s)\n    indices : {buyer['evidence']}",
-            highlight=False,
             markup=False,
         )

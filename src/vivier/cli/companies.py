@@ -18,11 +18,11 @@ companies_app = sub_app("companies", "Entreprises et organismes publics (SIRENE)
 def print_rejects(rejects, total: int, rejects_file: str | None) -> None:
     """Show the first rejected lines and where all of them are."""
     for reject in rejects[:10]:
-        console.print(f"  rejet : {reject.reason}", highlight=False)
+        console.print(f"  rejet : {reject.reason}")
     if total > 10:
-        console.print(f"  … et {total - 10} autre(s) rejet(s)", highlight=False)
+        console.print(f"  … et {total - 10} autre(s) rejet(s)")
     if rejects_file:
-        console.print(f"  liste complète des rejets : {rejects_file}", highlight=False)
+        console.print(f"  liste complète des rejets : {rejects_file}")
 
 
 @companies_app.command("import")
@@ -39,7 +39,6 @@ def import_command(
     console.print(
         f"{file.name} ({report.format}) : {report.read} lues, {report.loaded} chargées, "
         f"{report.rejected} rejetées ; {report.buyers} acheteurs reclassés.",
-        highlight=False,
     )
     print_rejects(report.rejects, report.rejected, report.rejects_file)
 
@@ -58,4 +57,4 @@ def show_command(
         print_json(profile)
         return
     for label, value in profile_lines(profile):
-        console.print(f"{label:<24} {value}", highlight=False)
+        console.print(f"{label:<24} {value}")

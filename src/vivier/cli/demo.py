@@ -21,8 +21,8 @@ def demo(
     """Charge les données d'exemple livrées avec vivier et prépare tout (démonstration)."""
     settings = settings_of(ctx)
     for line in demo_pipeline.run_demo(settings):
-        console.print(line, highlight=False)
+        console.print(line)
     if serve:
         serve_app(settings, host, port)
     else:
-        console.print("Données prêtes. Pour les consulter : vivier serve", highlight=False)
+        console.print("Données prêtes. Pour les consulter : vivier serve")

@@ -37,15 +37,13 @@ def fetch_command(
         print_json(asdict(result))
         return
     for note in result.notes:
-        console.print(note, highlight=False, markup=False, soft_wrap=True)
+        console.print(note, markup=False)
     console.print(
         f"{result.url} : {result.size / 1e6:.1f} Mo dans {result.archive}, "
         f"{len(result.files)} fichier(s) à charger :",
-        highlight=False,
         markup=False,
-        soft_wrap=True,
     )
     shown = result.files if len(result.files) <= 5 else [*result.files[:5], "…"]
     for path in shown:
-        console.print(f"    {path}", highlight=False, markup=False, soft_wrap=True)
-    console.print("Ensuite : vivier ingest FICHIERS...", highlight=False, markup=False)
+        console.print(f"    {path}", markup=False)
+    console.print("Ensuite : vivier ingest FICHIERS...", markup=False)

@@ -17,15 +17,11 @@ def render_report(report: IngestReport) -> None:
         if summary.already_ingested:
             console.print(
                 f"{summary.path} ({summary.format}) : déjà chargé (même contenu), ignoré.",
-                highlight=False,
-                soft_wrap=True,
             )
             continue
         console.print(
             f"{summary.path} ({summary.format}) : {summary.read} lus, {summary.loaded} chargés, "
             f"{summary.rejected} rejetés, {summary.duplicates} doublons.",
-            highlight=False,
-            soft_wrap=True,
         )
 
 
@@ -47,6 +43,6 @@ def ingest(
     else:
         render_report(report)
     for error in report.errors:
-        err_console.print(f"[bold red]Erreur :[/] {error}", highlight=False)
+        err_console.print(f"[bold red]Erreur :[/] {error}")
     if report.errors:
         raise typer.Exit(1)

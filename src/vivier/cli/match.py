@@ -27,11 +27,9 @@ def show(results: list[Match], as_json: bool) -> None:
         console.print(NOTHING)
         return
     for rank, match in enumerate(results, 1):
-        console.print(
-            f"{rank:>2}. {match.name} ({match.id}) — score {match.score:.3f}", highlight=False
-        )
+        console.print(f"{rank:>2}. {match.name} ({match.id}) — score {match.score:.3f}")
         for reason in match.reasons:
-            console.print(f"      · {reason}", highlight=False)
+            console.print(f"      · {reason}")
 
 
 def warn_language(text: str | None) -> None:
@@ -40,7 +38,6 @@ def warn_language(text: str | None) -> None:
             "Attention : la requête semble rédigée en anglais ; les descriptions sont en "
             "français, la recherche lexicale risque de ne rien trouver (la similarité "
             "sémantique, multilingue, reste utilisée).",
-            highlight=False,
         )
 
 
@@ -58,7 +55,6 @@ def index_command(
         f"Index construit : {len(engine.startups)} start-up, "
         f"{len(engine.history.suppliers)} titulaires, {len(engine.history.buyers)} acheteurs "
         f"→ {path}",
-        highlight=False,
     )
 
 
@@ -136,18 +132,15 @@ def eval_command(
         f"Découpage au {result['split']} : {result['test_contracts']} marchés de test, "
         f"{result['warm_test_contracts']} dont un titulaire était déjà connu "
         f"(démarrage à froid : {result['cold_share']:.0%}).",
-        highlight=False,
     )
     print_metrics(result["methods"])
 
 
 def print_metrics(methods: dict) -> None:
     names = list(next(iter(methods.values())))
-    console.print("méthode".ljust(16) + "".join(n.rjust(12) for n in names), highlight=False)
+    console.print("méthode".ljust(16) + "".join(n.rjust(12) for n in names))
     for method, values in methods.items():
-        console.print(
-            method.ljust(16) + "".join(f"{values[n]:12.3f}" for n in names), highlight=False
-        )
+        console.print(method.ljust(16) + "".join(f"{values[n]:12.3f}" for n in names))
 
 
 @eval_app.command("needs")
@@ -162,7 +155,5 @@ def eval_needs_command(
     if as_json:
         print_json(result)
         return
-    console.print(
-        f"{result['needs']} besoins jugés, {result['judged']} jugements.", highlight=False
-    )
+    console.print(f"{result['needs']} besoins jugés, {result['judged']} jugements.")
     print_metrics(result["methods"])

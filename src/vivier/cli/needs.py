@@ -42,14 +42,13 @@ def import_command(
         )
     for row in report.rows:
         if row.status == "imported":
-            console.print(f"ligne {row.row} : importée (besoin n° {row.need_id})", highlight=False)
+            console.print(f"ligne {row.row} : importée (besoin n° {row.need_id})")
         else:
             label = "refusée" if row.status == "refused" else "ignorée"
-            console.print(f"ligne {row.row} : {label} — {row.reason}", highlight=False)
+            console.print(f"ligne {row.row} : {label} — {row.reason}")
     console.print(
         f"{report.count('imported')} besoin(s) importé(s), {report.count('refused')} refusé(s), "
         f"{report.count('empty')} ligne(s) vide(s).",
-        highlight=False,
     )
 
 
@@ -91,7 +90,7 @@ def export_command(
         else:
             organisation = session.get(Organisation, need.organisation_id)
             output.write_bytes(list_pdf(need, organisation, entries))
-    console.print(f"Liste du besoin n° {need_id} écrite dans {output}.", highlight=False)
+    console.print(f"Liste du besoin n° {need_id} écrite dans {output}.")
 
 
 @needs_app.command("audit")

@@ -16,7 +16,7 @@ from vivier.warehouse.quality import quality_report
 
 
 def _say(text: str) -> None:
-    console.print(text, highlight=False, soft_wrap=True)
+    console.print(text)
 
 
 def render_quality(report: dict) -> None:

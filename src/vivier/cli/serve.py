@@ -18,8 +18,6 @@ def serve_app(settings, host: str, port: int) -> None:
     console.print(
         f"vivier est servi sur http://{host}:{port}/ (API : http://{host}:{port}/api/docs). "
         "Ctrl+C pour arrêter.",
-        highlight=False,
-        soft_wrap=True,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 

@@ -43,18 +43,16 @@ def import_command(
     with open_warehouse(settings) as connection:
         report = import_list(connection, file, label, settings.home, list_format, start, end)
     for warning in report.warnings:
-        console.print(f"  attention : {warning}", highlight=False)
+        console.print(f"  attention : {warning}")
     console.print(
         f"{file.name} ({report.kind}) → liste(s) {', '.join(report.labels)} : "
         f"{report.read} lignes lues, {report.loaded} start-up enregistrées, "
         f"{len(report.rejects)} rejetées.",
-        highlight=False,
     )
     if report.resolved or report.to_review:
         console.print(
             f"  noms rattachés à un SIREN : {report.resolved} ; à vérifier : {report.to_review}"
             + (f" (voir {report.review_file})" if report.review_file else ""),
-            highlight=False,
         )
     print_rejects(report.rejects, len(report.rejects), report.rejects_file)
 
@@ -71,11 +69,10 @@ def list_command(
     if as_json:
         print_json({"startups": startups})
         return
-    console.print(f"{len(startups)} start-up", highlight=False)
+    console.print(f"{len(startups)} start-up")
     for startup in startups:
         console.print(
             f"{startup['siren']}  {startup['name'] or '?'}  ({', '.join(startup['labels'])})",
-            highlight=False,
             markup=False,
         )
 
@@ -103,15 +100,13 @@ def show_command(
         print_json({"siren": profile["siren"], "date": day, "verdicts": verdicts} | profile)
         return
     for label, value in profile_lines(profile):
-        console.print(f"{label:<24} {value}", highlight=False, markup=False)
-    console.print(f"\nStart-up le {day:%d/%m/%Y} ?", highlight=False)
+        console.print(f"{label:<24} {value}", markup=False)
+    console.print(f"\nStart-up le {day:%d/%m/%Y} ?")
     for verdict in verdicts:
         answer = "OUI" if verdict["is_startup"] else "non"
-        console.print(
-            f"  {verdict['definition']} (v{verdict['version']}) : {answer}", highlight=False
-        )
+        console.print(f"  {verdict['definition']} (v{verdict['version']}) : {answer}")
         for reason in verdict["reasons"]:
-            console.print(f"    - {reason}", highlight=False, markup=False)
+            console.print(f"    - {reason}", markup=False)
 
 
 @startups_app.command("definitions")
@@ -119,5 +114,5 @@ def definitions_command() -> None:
     """Liste les définitions de la start-up livrées avec vivier."""
     for name in available_definitions():
         definition = load_definition(name)
-        console.print(f"{definition.name} (v{definition.version})", highlight=False)
-        console.print(f"  {' '.join(definition.description_fr.split())}", highlight=False)
+        console.print(f"{definition.name} (v{definition.version})")
+        console.print(f"  {' '.join(definition.description_fr.split())}")

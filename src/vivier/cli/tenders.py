@@ -92,9 +92,9 @@ def list_command(
         )
         return
     summary = ", ".join(f"{counts.get(k, 0)} {label}" for k, label in COUNT_LABELS.items())
-    console.print(f"Lots au {reference:%d/%m/%Y} : {summary}.", highlight=False)
+    console.print(f"Lots au {reference:%d/%m/%Y} : {summary}.")
     for lot in lots:
-        console.print(lot_line(lot), highlight=False, soft_wrap=True, markup=False)
+        console.print(lot_line(lot), markup=False)
 
 
 @tenders_app.command("show")
@@ -116,17 +116,15 @@ def show_command(
     if as_json:
         print_json({**lot_json(lot), "flags": flags})
         return
-    console.print(lot_line(lot), highlight=False, markup=False, soft_wrap=True)
+    console.print(lot_line(lot), markup=False)
     for label, key in SHOWN_FIELDS:
         if lot.get(key) not in (None, ""):
-            console.print(f"  {label} : {lot[key]}", highlight=False, markup=False, soft_wrap=True)
+            console.print(f"  {label} : {lot[key]}", markup=False)
     for flag in flags:
         raw = f" (valeur brute : {flag['raw_value']})" if flag["raw_value"] else ""
         console.print(
             f"  signalement : {flag['field']} — {flag['reason']}{raw}",
-            highlight=False,
             markup=False,
-            soft_wrap=True,
         )
 
 
@@ -168,15 +166,12 @@ def render_ranking(ranking) -> None:
     console.print(
         f"Appels d'offres ouverts au {ranking.open_on:%d/%m/%Y} pour {who} : "
         f"{len(ranking.matches)} proposés sur {ranking.candidates} lots ouverts.",
-        highlight=False,
         markup=False,
     )
     for rank, match in enumerate(ranking.matches, start=1):
         console.print(
             f"{rank}. {lot_line(match.lot)} — score {match.score:.2f}",
-            highlight=False,
             markup=False,
-            soft_wrap=True,
         )
         for reason in match.reasons:
-            console.print(f"     • {reason}", highlight=False, soft_wrap=True, markup=False)
+            console.print(f"     • {reason}", markup=False)

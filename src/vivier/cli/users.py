@@ -39,12 +39,11 @@ def add_command(
             ministry=ministry,
             organisation_name=organisation_name,
         )
-        console.print(f"Compte créé : {user.email} ({user.role}).", highlight=False)
+        console.print(f"Compte créé : {user.email} ({user.role}).")
     if not password:
         console.print(
             "Sans mot de passe, ce compte ne se connecte pas au site : "
             "`vivier users password` ou `vivier users token`.",
-            highlight=False,
         )
 
 
@@ -76,7 +75,7 @@ def password_command(
     """Change le mot de passe d'un compte."""
     with session_scope(ready_engine(settings_of(ctx))) as session:
         accounts.set_password(session, email, password)
-    console.print("Mot de passe changé.", highlight=False)
+    console.print("Mot de passe changé.")
 
 
 @users_app.command("remove")
@@ -84,7 +83,7 @@ def remove_command(ctx: typer.Context, email: str = typer.Argument(...)) -> None
     """Désactive un compte (suppression logique : il reste dans la base et le journal)."""
     with session_scope(ready_engine(settings_of(ctx))) as session:
         accounts.deactivate(session, email)
-    console.print(f"Compte désactivé : {email}.", highlight=False)
+    console.print(f"Compte désactivé : {email}.")
 
 
 @users_app.command("token")
@@ -99,4 +98,4 @@ def token_command(
         if user is None or user.deleted_at is not None:
             raise NotFound(f"Aucun compte pour {email}.")
         token = accounts.create_token(session, user, label)
-    console.print(token, highlight=False, soft_wrap=True)
+    console.print(token)
