@@ -45,14 +45,24 @@ def warn_language(text: str | None) -> None:
 def index_command(
     ctx: typer.Context,
     model: str = typer.Option("use", "--model", help="Embeddings : use, e5 ou none."),
+    full: bool = typer.Option(
+        False, "--full", help="Tout recalculer (sinon, seuls les fichiers ingérés depuis)."
+    ),
 ) -> None:
-    """Construit (ou reconstruit) l'index de mise en relation sous HOME/index."""
+    """Construit l'index de mise en relation sous HOME/index, ou le met à jour avec les
+    seuls fichiers ingérés depuis la dernière construction."""
     settings = settings_of(ctx)
     with progress_bar("Index de mise en relation") as advance:
-        engine = MatchEngine.build(settings, model_name=model, progress=advance)
+        engine = MatchEngine.build(settings, model_name=model, progress=advance, full=full)
     path = engine.save(settings)
+    info = engine.build_info
+    how = (
+        f"mis à jour ({info['new_rows']} lignes d'attribution nouvelles)"
+        if info.get("incremental")
+        else "construit"
+    )
     console.print(
-        f"Index construit : {len(engine.startups)} start-up, "
+        f"Index {how} : {len(engine.startups)} start-up, "
         f"{len(engine.history.suppliers)} titulaires, {len(engine.history.buyers)} acheteurs "
         f"→ {path}",
     )

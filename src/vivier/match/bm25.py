@@ -31,6 +31,14 @@ class BM25:
             (np.ones(len(rows), dtype=np.float32), (rows, cols)),
             shape=(n_docs, max(len(vocabulary), 1)),
         ).tocsr()
+        return cls.from_counts(vocabulary, counts, k1, b)
+
+    @classmethod
+    def from_counts(
+        cls, vocabulary: dict[str, int], counts: sparse.csr_matrix, k1: float = 1.2, b: float = 0.75
+    ) -> BM25:
+        """From a documents × terms matrix of term counts (consumed: its data is replaced)."""
+        n_docs = counts.shape[0]
         counts.sum_duplicates()
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         average = lengths.mean() if n_docs and lengths.mean() > 0 else 1.0

@@ -29,17 +29,18 @@ from vivier.match.fusion import (
     top_k,
 )
 from vivier.match.history import AwardHistory, EntitySet
+from vivier.match.incremental import update_history
 from vivier.match.profiles import build_startups, buyer_openness, supplier_codes
 from vivier.match.region import normalise_region
 from vivier.match.signals import lexical, same_region, semantic, supplier_signals
 from vivier.match.text import analyse
 from vivier.reference import cpv_label
 from vivier.warehouse import open_warehouse
-from vivier.warehouse.match import awards, company_facts, known_siren, startup_members
+from vivier.warehouse.match import company_facts, known_siren, startup_members
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "engine.pkl"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 MAX_QUERY_CHARS = 5000
 MIN_SIMILARITY = 0.30  # below this cosine, a result without lexical evidence is noise
 DEFAULT_MODEL = "use"
@@ -86,6 +87,7 @@ class MatchEngine:
     buyer_vectors: np.ndarray | None
     openness: np.ndarray
     built_at: float = 0.0
+    build_info: dict = field(default_factory=dict)
     _model: object = field(default=None, repr=False)
 
     # ---- building, saving, loading -------------------------------------------------------
@@ -96,12 +98,15 @@ class MatchEngine:
         settings: Settings,
         model_name: str = DEFAULT_MODEL,
         progress: Callable[..., None] | None = None,
+        full: bool = False,
     ) -> MatchEngine:
+        """Fold the award rows ingested since the last build into the saved history (all of
+        them with `full` or when it cannot be updated), then rebuild the rest."""
         with open_warehouse(settings, read_only=True) as connection:
-            award_rows = awards(connection)
+            update = update_history(connection, settings.index_dir, full=full)
             member_rows = startup_members(connection)
             facts = company_facts(connection)
-        history = AwardHistory.build(award_rows)
+        history = update.history
         startups, startup_labels = build_startups(member_rows, history)
         young = {siren for siren, fact in facts.items() if _young(fact[2])}
         model = encoder(model_name) if model_name != "none" else None
@@ -124,6 +129,7 @@ class MatchEngine:
             buyer_vectors=vectors["buyers"],
             openness=buyer_openness(history, set(startups.ids), young),
             built_at=time.time(),
+            build_info={"incremental": update.incremental, "new_rows": update.new_rows},
         )
 
     def save(self, settings: Settings) -> Path:

@@ -6,6 +6,8 @@ functions then return empty results instead of failing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 
 STARTUP_MEMBERS_DDL = (
@@ -47,6 +49,50 @@ def awards(connection: duckdb.DuckDBPyConnection, before: str | None = None) -> 
         """,
         params,
     ).fetchnumpy()
+
+
+AWARD_ORDER = "coalesce(c.file_id, 0), c.notification_date NULLS FIRST, c.uid, s.siren"
+
+
+def award_batches(
+    connection: duckdb.DuckDBPyConnection, after_file: int = 0, size: int = 200_000
+) -> Iterator[dict[str, list]]:
+    """The award rows of the files after `after_file`, in ingest order (file, then date),
+    as batches of column lists: a later file's rows always come after an earlier one's."""
+    cursor = connection.cursor()  # its own result: the connection stays usable
+    reader = cursor.sql(
+        f"""
+        SELECT c.uid, coalesce(c.buyer_siret, '') AS buyer_siret,
+               coalesce(c.buyer_name, '') AS buyer_name, coalesce(c.object, '') AS object,
+               coalesce(c.cpv, '') AS cpv, CAST(c.notification_date AS VARCHAR)
+               AS notification_date, coalesce(c.place_code, '') AS place_code, s.siren,
+               coalesce(s.name, '') AS supplier_name
+        FROM contracts c JOIN contract_suppliers s USING (uid)
+        WHERE s.siren IS NOT NULL AND coalesce(c.file_id, 0) > ?
+        ORDER BY {AWARD_ORDER}
+        """,
+        params=[after_file],
+    ).to_arrow_reader(size)
+    try:
+        for batch in reader:
+            yield {name: batch.column(name).to_pylist() for name in batch.schema.names}
+    finally:
+        reader.close()
+        cursor.close()
+
+
+def award_watermark(connection: duckdb.DuckDBPyConnection, upto: int | None = None) -> tuple:
+    """(last file, award rows up to it): what an index built now has seen. With `upto`,
+    the rows of the files up to that one (fewer or more means history was rewritten)."""
+    last = upto
+    if last is None:
+        last = connection.execute("SELECT coalesce(max(file_id), 0) FROM contracts").fetchone()[0]
+    rows = connection.execute(
+        "SELECT count(*) FROM contracts c JOIN contract_suppliers s USING (uid) "
+        "WHERE s.siren IS NOT NULL AND coalesce(c.file_id, 0) <= ?",
+        [last],
+    ).fetchone()[0]
+    return int(last), int(rows)
 
 
 def dated_contracts(connection: duckdb.DuckDBPyConnection, start: str, end: str | None) -> list:

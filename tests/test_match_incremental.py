@@ -1,0 +1,144 @@
+"""`vivier index` updates the index with the files ingested since the last build, and the
+updated index is the same as one built from scratch on the same data."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from match_data import DECP, ILAB, run_cli
+from scipy import sparse
+
+from vivier.config import load_settings
+from vivier.match import MatchEngine
+from vivier.match.incremental import (
+    HistoryAggregate,
+    load_aggregate,
+    save_aggregate,
+    update_history,
+)
+from vivier.pipeline.demo import demo_data_dir
+from vivier.warehouse import open_warehouse
+from vivier.warehouse.match import award_batches
+
+QUERIES = [
+    "maintenance des ascenseurs",
+    "nettoyage et entretien des locaux",
+    "détecter les fuites sur le réseau d'eau potable",
+    "travaux de voirie",
+]
+
+
+@pytest.fixture(scope="module")
+def homes(tmp_path_factory):
+    """Two homes with the same data: one indexed before its last file was ingested and
+    updated after it, the other indexed from scratch."""
+    samples = demo_data_dir()
+    updated = tmp_path_factory.mktemp("incremental") / "data"
+    run_cli(updated, "ingest", *[samples / "decp-2019" / name for name in DECP[:2]])
+    run_cli(updated, "startups", "import", samples / ILAB, "--label", "ilab")
+    first = run_cli(updated, "index", "--model", "none")
+    assert "Index construit" in first.stdout, first.output
+    run_cli(updated, "ingest", samples / "decp-2019" / DECP[2])
+    second = run_cli(updated, "index", "--model", "none")
+    assert "Index mis à jour" in second.stdout, second.output
+    scratch = updated.parent / "scratch"
+    shutil.copytree(updated, scratch)
+    shutil.rmtree(scratch / "index")
+    assert "Index construit" in run_cli(scratch, "index", "--model", "none").stdout
+    return updated, scratch
+
+
+def engines(homes) -> tuple[MatchEngine, MatchEngine]:
+    return tuple(MatchEngine.load(load_settings(home=home)) for home in homes)
+
+
+def test_update_reads_only_the_new_file(homes):
+    updated, scratch = engines(homes)
+    assert updated.build_info["incremental"] and not scratch.build_info["incremental"]
+    assert 0 < updated.build_info["new_rows"] < scratch.build_info["new_rows"]
+
+
+def test_updated_history_equals_a_full_build(homes):
+    updated, scratch = engines(homes)
+    assert_same_history(updated.history, scratch.history)
+
+
+def test_updated_index_gives_the_same_answers(homes):
+    updated, scratch = engines(homes)
+    for text in QUERIES:
+        for ask in ("need_to_startups", "suppliers_for"):
+            a = [(m.id, m.score, m.reasons) for m in getattr(updated, ask)(text, k=10)]
+            b = [(m.id, m.score, m.reasons) for m in getattr(scratch, ask)(text, k=10)]
+            assert a == b
+        a = updated.startup_to_buyers(text=text, k=10)
+        assert [(m.id, m.score) for m in a] == [
+            (m.id, m.score) for m in scratch.startup_to_buyers(text=text, k=10)
+        ]
+    assert any(updated.suppliers_for(text) for text in QUERIES)
+
+
+def test_split_batches_fold_to_the_same_history(homes):
+    """Batches cut anywhere, even between two suppliers of one contract."""
+    settings = load_settings(home=homes[1])
+    with open_warehouse(settings, read_only=True) as connection:
+        rows = {}
+        for batch in award_batches(connection):
+            for name, values in batch.items():
+                rows.setdefault(name, []).extend(values)
+    whole, pieces = HistoryAggregate(), HistoryAggregate()
+    whole.fold(rows)
+    uids = rows["uid"]
+    inside = next(i for i in range(1, len(uids)) if uids[i] == uids[i - 1])
+    cuts = sorted({0, 7, inside, len(uids) // 2, len(uids) - 3, len(uids)})
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        pieces.fold({name: values[start:end] for name, values in rows.items()})
+    assert_same_history(whole.history(), pieces.history())
+
+
+def test_rewritten_history_or_full_builds_from_scratch(homes, tmp_path):
+    home = tmp_path / "data"
+    shutil.copytree(homes[0], home)
+    settings = load_settings(home=home)
+    aggregate = load_aggregate(settings.index_dir)
+    last, rows = aggregate.watermark
+    aggregate.watermark = (last, rows - 1)  # as if a file had been rewritten
+    save_aggregate(aggregate, settings.index_dir)
+    with open_warehouse(settings, read_only=True) as connection:
+        update = update_history(connection, settings.index_dir)
+        assert not update.incremental and update.new_rows == rows
+        assert update_history(connection, settings.index_dir).incremental
+        assert not update_history(connection, settings.index_dir, full=True).incremental
+    (settings.index_dir / "history-state.pkl").write_bytes(b"not a pickle")
+    assert "Index construit" in run_cli(home, "index", "--model", "none").stdout
+    assert "Index construit" in run_cli(home, "index", "--model", "none", "--full").stdout
+    assert "Index mis à jour" in run_cli(home, "index", "--model", "none").stdout
+
+
+def assert_same_history(a, b) -> None:
+    for name in ("suppliers", "buyers", "groups"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.ids == y.ids and x.names == y.names and x.regions == y.regions
+        assert list(x.texts) == list(y.texts) and x.last_dates == y.last_dates
+        assert np.array_equal(x.contracts, y.contracts)
+        assert x.bm25.vocabulary == y.bm25.vocabulary
+        assert_same_matrix(x.bm25.weights, y.bm25.weights)
+        assert x.cpv.vocabulary == y.cpv.vocabulary
+        assert_same_matrix(x.cpv.counts, y.cpv.counts)
+    for name in ("buyer_supplier", "org_supplier", "pair_supplier"):
+        assert_same_matrix(getattr(a, name), getattr(b, name))
+    assert a.org_of == b.org_of and a.pair_of == b.pair_of
+    assert np.array_equal(a.group_rows, b.group_rows)
+    x, y = a.contracts, b.contracts
+    assert x.bm25.vocabulary == y.bm25.vocabulary
+    assert_same_matrix(x.bm25.weights, y.bm25.weights)
+    assert np.array_equal(x.buyers, y.buyers)
+    assert x.by_prefix.keys() == y.by_prefix.keys()
+    assert all(np.array_equal(x.by_prefix[p], y.by_prefix[p]) for p in x.by_prefix)
+    assert_same_matrix(x.winners, y.winners)
+
+
+def assert_same_matrix(x, y) -> None:
+    assert x.shape == y.shape
+    assert (sparse.csr_matrix(x) != sparse.csr_matrix(y)).nnz == 0
