@@ -184,7 +184,7 @@ def ingest_file(
         return summary
     if progress:
         progress(0, description=f"{path.name} ({spec.name})")
-    context = ReadContext(absurd_amount=settings.absurd_amount)
+    context = ReadContext(absurd_amount=settings.absurd_amount, rows=True)
     with relaxed_gc():
         if spec.kind == "awards":
             counts = _ingest_awards(connection, settings, spec, path, digest, context, progress)

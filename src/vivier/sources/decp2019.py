@@ -9,7 +9,7 @@ from pathlib import Path
 from vivier.errors import SourceError
 from vivier.models import Contract, Reject
 from vivier.sources import ReaderSpec
-from vivier.sources.decp_record import to_contract
+from vivier.sources.decp_rows import convert
 from vivier.sources.jsonstream import CountingStream, has_marches_list, iter_items
 from vivier.sources.normalise import DEFAULT_CONTEXT, ReadContext
 
@@ -26,7 +26,7 @@ def _read_stream(
     index = start
     for record in iter_items(stream, "marches.item", label, done=start):
         if context.mine(index):
-            yield to_contract(record, index, SOURCE, None, context)
+            yield convert(record, index, SOURCE, None, context)
         index += 1
 
 

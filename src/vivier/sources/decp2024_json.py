@@ -12,7 +12,7 @@ from pathlib import Path
 from vivier.errors import SourceError
 from vivier.models import Contract, Reject
 from vivier.sources import ReaderSpec
-from vivier.sources.decp_record import to_contract
+from vivier.sources.decp_rows import convert
 from vivier.sources.jsonstream import (
     CountingStream,
     PrefixedStream,
@@ -36,7 +36,7 @@ def read(path: Path, context: ReadContext = DEFAULT_CONTEXT) -> Iterator[Contrac
         stream = CountingStream(handle, marker=CONCESSION_KEY)
         for record in iter_items(stream, "marches.marche.item", label):
             if context.mine(index):
-                yield to_contract(record, index, SOURCE, "marche", context)
+                yield convert(record, index, SOURCE, "marche", context)
             index += 1
     if stream.marker_offset is None:
         return
@@ -48,7 +48,7 @@ def read(path: Path, context: ReadContext = DEFAULT_CONTEXT) -> Iterator[Contrac
         concessions = _concessions(path, 0, label)
     for record in concessions:
         if context.mine(index):
-            yield to_contract(record, index, SOURCE, "concession", context)
+            yield convert(record, index, SOURCE, "concession", context)
         index += 1
 
 

@@ -15,7 +15,7 @@ from lxml import etree
 from vivier.errors import SourceError
 from vivier.models import Contract, Reject
 from vivier.sources import ReaderSpec
-from vivier.sources.decp_record import to_contract
+from vivier.sources.decp_rows import convert
 from vivier.sources.normalise import DEFAULT_CONTEXT, ReadContext
 
 SOURCE = "decp-2024"
@@ -77,7 +77,7 @@ def read(path: Path, context: ReadContext = DEFAULT_CONTEXT) -> Iterator[Contrac
             if kind is None or parent is None or parent.getparent() is not None:
                 continue
             if context.mine(index):
-                yield to_contract(element_to_value(element), index, SOURCE, kind, context)
+                yield convert(element_to_value(element), index, SOURCE, kind, context)
             index += 1
             element.clear()
             while element.getprevious() is not None:

@@ -57,6 +57,7 @@ class ReadContext:
     max_year: int = date.today().year + MAX_FUTURE_YEARS
     shard: int = 0  # read only records whose index % shards == shard (parallel ingest)
     shards: int = 1
+    rows: bool = False  # DECP readers may yield loader rows (`decp_rows.Rows`), not Contracts
 
     def mine(self, index: int) -> bool:
         return self.shards == 1 or index % self.shards == self.shard

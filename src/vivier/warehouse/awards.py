@@ -24,6 +24,7 @@ from vivier.models import (
     Contract,
     Reject,
 )
+from vivier.sources.decp_rows import Rows
 
 _ARROW_TYPES = {
     "amount": pa.float64(),
@@ -83,7 +84,14 @@ class _Batch:
         self.read = 0
         self.extra_rows = 0
 
-    def add(self, record: Contract | Reject) -> None:
+    def add(self, record: Contract | Reject | Rows) -> None:
+        if record.__class__ is Rows:
+            self.read += 1
+            self.contracts.append(record.contract)
+            self.suppliers += record.suppliers
+            self.modifications += record.modifications
+            self.flags += record.flags
+            return
         if record.__class__ is Reject:
             self.read += 1
             self.rejects.append((record.record_index, record.reason, record.raw))
