@@ -138,17 +138,18 @@ def measure(work: Path) -> None:
 def time_parts(connection, definition, settings) -> dict[str, tuple[float, float]]:
     """Time the parts of compute_barometer again, one by one (wall, CPU)."""
     from vivier.barometer import coverage
-    from vivier.barometer.compute import condition_of
+    from vivier.barometer.compute import startup_test
     from vivier.warehouse import barometer as sql
 
-    condition = condition_of(definition)
+    test = startup_test(definition)
     steps = {
         "scope of the year (one definition)": lambda: sql.build_scope(
-            connection, "all", [condition], YEAR
+            connection, "all", [test], YEAR
         ),
+        "publications (all years)": lambda: sql.build_publications(connection, "all"),
         "buyer breakdown": lambda: sql.breakdown(connection, "buyer"),
-        "trend over all years": lambda: sql.trend(connection, "all", condition),
-        "coverage (all years)": lambda: coverage.coverage(connection, YEAR, "all"),
+        "trend over all years": lambda: sql.trend(connection, "all", test),
+        "coverage (all years)": lambda: coverage.coverage(connection, YEAR),
     }
     timings = {}
     for name, step in steps.items():

@@ -133,6 +133,20 @@ def test_registry_definition_gives_the_same_figures(warehouse, settings):
     assert registry["definition"] == "registry"
 
 
+def test_candidate_sirens_change_no_figure(warehouse, settings):
+    """The registry definition names its candidate SIRENs (only their supplier rows are
+    tested); the test definition does not (every valid SIREN is): same figures throughout."""
+    register_members(warehouse)
+    registry = compute_barometer(warehouse, 2024, load_definition("registry"), settings)
+    by_list = compute_barometer(warehouse, 2024, ListDefinition(), settings)
+    assert load_definition("registry").sql_candidates()
+    assert not hasattr(ListDefinition(), "sql_candidates")
+    for key in ("breakdowns", "top_buyers", "trend", "target", "coverage"):
+        assert registry[key] == by_list[key], key
+    assert [row["year"] for row in registry["trend"]] == [2023, 2024]
+    assert registry["trend"][0]["startup_contracts"] == 1.0  # C9 (S1), 2023
+
+
 def test_cli_json_keys(warehouse, cli):
     register_members(warehouse)
     warehouse.close()

@@ -187,6 +187,24 @@ def test_sql_and_explain_agree(connection):
     assert seen == {True, False}
 
 
+def test_candidates_hold_every_startup(connection):
+    """A definition's candidate SIRENs (its date-free part) include every SIREN that meets it
+    on some date, and leave out some that never can."""
+    sirens = [YOUNG_PME, UNKNOWN_SIZE_SMALL, UNKNOWN_SIZE_BIG, OLD_GE, COMMUNE, LEAP]
+    sirens += [LISTED, WEAK, NOWHERE]
+    days = [date(year, month, 1) for year in range(2014, 2033) for month in (1, 7)]
+    pairs = list(itertools.product(sirens, days))
+    for definition in _custom_definitions():
+        found = startup_store.evaluate(connection, definition, pairs)
+        startups = {siren for (siren, _), yes in zip(pairs, found, strict=True) if yes}
+        query = definition.sql_candidates()
+        candidates = {siren for (siren,) in connection.execute(query).fetchall()}
+        assert startups <= candidates, definition.name
+        assert NOWHERE not in candidates, definition.name
+        if definition.name == "registry":  # listed with confidence ≥ 0.9 (not WEAK)
+            assert candidates == {LISTED, YOUNG_PME}
+
+
 def test_condition_is_set_based_over_a_table(connection):
     connection.execute("CREATE TABLE deals (siren VARCHAR, day DATE)")
     connection.executemany(

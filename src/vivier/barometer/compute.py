@@ -17,7 +17,7 @@ from vivier.sources.normalise import FLAG_REASONS
 from vivier.warehouse import barometer as sql
 
 SIREN_EXPR = "s.siren"
-DATE_EXPR = "scoped.notification_date"
+DATE_EXPR = "s.notification_date"
 TOP_BUYERS = 10
 
 
@@ -30,6 +30,12 @@ def check_perimeter(perimeter: str) -> str:
 
 def condition_of(definition: Definition) -> str:
     return definition.sql_condition(SIREN_EXPR, DATE_EXPR)
+
+
+def startup_test(definition: Definition) -> sql.StartupTest:
+    """The definition's condition, with its candidate SIRENs when it can tell them."""
+    candidates = getattr(definition, "sql_candidates", None)
+    return sql.StartupTest(condition_of(definition), candidates() if candidates else None)
 
 
 def breakdown_rows(connection: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
@@ -76,7 +82,7 @@ def target_gap(
     if perimeter in ("all", target_perimeter):  # the scope table holds it
         row = sql.headline(connection, target_perimeter)
     else:
-        row = sql.headline_of(connection, year, target_perimeter, condition_of(definition))
+        row = sql.headline_of(connection, year, target_perimeter, startup_test(definition))
     current = share(row["amount_startup"], row["amount_total"])
     target = settings.target_share
     gap_points = round((target - current) * 100, 4) if current is not None else None
@@ -142,10 +148,11 @@ def compute_barometer(
 ) -> dict:
     """Every figure of the barometer of `year`, as one JSON-ready dict."""
     check_perimeter(perimeter)
-    condition = condition_of(definition)
     others = [item for item in sensitivity_definitions or [] if item.name != definition.name]
     compared = [definition, *others]
-    sql.build_scope(connection, perimeter, [condition_of(item) for item in compared], year)
+    tests = [startup_test(item) for item in compared]
+    sql.build_scope(connection, perimeter, tests, year)
+    sql.build_publications(connection, perimeter)
     head = sql.headline(connection)
     result = {
         "year": year,
@@ -160,12 +167,12 @@ def compute_barometer(
     result["breakdowns"] = {name: breakdown_rows(connection, name) for name in BREAKDOWNS}
     result["top_buyers"] = top_buyers(result["breakdowns"]["buyer"])
     result["target"] = target_gap(connection, year, definition, settings, perimeter)
-    result["coverage"] = coverage_section.coverage(connection, year, perimeter)
+    result["coverage"] = coverage_section.coverage(connection, year)
     result["sensitivity"] = sensitivity(connection, compared)
     result["notes"] = notes(result, int(head["unlisted_buyer_contracts"]))
     result["trend"] = [
         {"year": int(row["year"]), **figures(row)}
-        for row in sql.trend(connection, perimeter, condition)
+        for row in sql.trend(connection, perimeter, tests[0])
     ]
     return result
 

@@ -17,21 +17,11 @@ def perimeters(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     return rows
 
 
-def buyers(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    by_year: dict[str | None, dict[str, int]] = {}
-    for key, year, contracts in sql.buyer_years(connection):
-        by_year.setdefault(key, {})[str(year)] = contracts
-    rows = sql.buyer_coverage(connection)
-    for row in rows:
-        row["contracts_by_year"] = by_year.get(row["buyer"], {})
-    return rows
-
-
-def coverage(connection: duckdb.DuckDBPyConnection, year: int, perimeter: str) -> dict:
-    """The coverage section (valid SIRENs: from the scope table of the barometer's year)."""
-    sql.build_publications(connection, perimeter)
+def coverage(connection: duckdb.DuckDBPyConnection, year: int) -> dict:
+    """The coverage section, from the publications table (`sql.build_publications`) and,
+    for valid SIRENs, the scope table of the barometer's year."""
     perimeter_rows = perimeters(connection)
-    buyer_rows = buyers(connection)
+    buyer_rows = sql.buyer_coverage(connection)
     of_year = [row for row in perimeter_rows if row["year"] == year]
     suppliers = sum(row["suppliers"] or 0 for row in of_year)
     valid = sum(row["suppliers_valid_siren"] or 0 for row in of_year)

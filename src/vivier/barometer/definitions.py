@@ -8,7 +8,9 @@ from vivier.errors import ConfigError
 
 
 class Definition(Protocol):
-    """What the barometer needs of a start-up definition."""
+    """What the barometer needs of a start-up definition. It may also have
+    `sql_candidates() -> str`, a query of the SIRENs that can meet it on some date (see
+    `vivier.warehouse.barometer.StartupTest`): without it every valid SIREN is tested."""
 
     name: str
     version: str

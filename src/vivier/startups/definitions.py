@@ -53,6 +53,12 @@ class Definition:
 
         return definition_condition(self, siren_expr, date_expr)
 
+    def sql_candidates(self) -> str:
+        """A DuckDB query of the SIRENs that can meet the definition on some date."""
+        from vivier.warehouse.startups import definition_candidates
+
+        return definition_candidates(self)
+
 
 def _definitions_dir():
     return resources.files("vivier.startups").joinpath("data")

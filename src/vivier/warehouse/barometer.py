@@ -1,18 +1,34 @@
 """The barometer's SQL: set-based aggregates over contracts, suppliers and buyers.
 
 One temporary table (`barometer_scope`, one row per dated contract of the perimeter, with
-its start-up fraction under the chosen definition) feeds every breakdown, the trend and the
-coverage. Start-up conditions come from `vivier.startups.definitions` as DuckDB boolean
-expressions over a SIREN expression and a date expression.
+its start-up fraction under the chosen definition) feeds every breakdown and the coverage of
+suppliers; another (`barometer_publications`, per buyer and year, every year) feeds the
+coverage of publications and the trend's totals.
+
+A start-up test is a `StartupTest`: a DuckDB boolean condition over `s.siren` and
+`s.notification_date` (from `vivier.startups.definitions`), and optionally a query of the
+SIRENs that can meet it on some date. Only the supplier rows whose SIREN is such a candidate
+reach the dated condition, which is where the time goes.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import duckdb
 
 SCOPE_TABLE = "barometer_scope"
+PUBLICATIONS_TABLE = "barometer_publications"
+
+
+class StartupTest(NamedTuple):
+    """Is supplier `s` a start-up on `s.notification_date`: the condition, and the query of
+    the SIRENs that can meet it on some date (None: every valid SIREN is a candidate)."""
+
+    condition: str
+    candidates: str | None = None
+
 
 # Every buyer once (a buyer listed twice must not count its contracts twice).
 _BUYERS = """(SELECT siret, any_value(perimeter) AS perimeter, any_value(ministry) AS ministry,
@@ -95,7 +111,7 @@ def _year_clause(year: int) -> tuple[str, list]:
 
 
 def _scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> str:
-    return f"""scoped AS (
+    return f"""scoped AS MATERIALIZED (
   SELECT c.uid, coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
          coalesce(b.name, c.buyer_name) AS buyer_name,
          coalesce(b.perimeter, 'autres') AS perimeter, b.siret IS NULL AS buyer_unlisted,
@@ -109,22 +125,45 @@ def _scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> st
 def _lean_scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> str:
     """Only what the figures need (no names): for the trend and the target."""
     join = f"LEFT JOIN {buyers} b ON b.siret = c.buyer_siret" if perimeter_clause else ""
-    return f"""scoped AS (
+    return f"""scoped AS MATERIALIZED (
   SELECT c.uid, c.amount, c.notification_date, year(c.notification_date) AS year
   FROM {DECP_CONTRACTS} c {join}
   WHERE c.notification_date IS NOT NULL {perimeter_clause} {year_clause})"""
 
 
-def _supplied_cte(conditions: list[str], scope: str = "scoped") -> str:
-    """Per contract of `scope`: suppliers, valid SIRENs, start-ups under each condition."""
-    counts = "".join(
-        f",\n    count(*) FILTER (WHERE s.siren IS NOT NULL AND ({condition})) AS n{index}"
-        for index, condition in enumerate(conditions)
+def _candidate(test: StartupTest) -> str:
+    """Supplier `s` can be a start-up under `test` on some date."""
+    return f"s.siren IN ({test.candidates})" if test.candidates else "s.siren IS NOT NULL"
+
+
+def _hits_cte(
+    index: int, test: StartupTest, rows: str, extra: str = "", prefiltered: bool = False
+) -> str:
+    """Per contract of `rows` (supplier rows with `notification_date`): its start-up suppliers
+    under `test` (`n{index}`), only for contracts that have one."""
+    candidate = "true" if prefiltered else _candidate(test)
+    return f"""hits{index} AS (
+  SELECT s.uid{extra}, count(*) AS n{index} FROM {rows} s
+  WHERE {candidate} AND ({test.condition}) GROUP BY s.uid)"""
+
+
+def _scope_ctes(tests: list[StartupTest]) -> str:
+    """Over `scoped`: its supplier rows, their counts per contract, and each test's hits."""
+    hits = "".join(
+        f",\n{_hits_cte(index, test, 'supplier_rows')}" for index, test in enumerate(tests)
     )
-    return f"""supplied AS (
-  SELECT s.uid, count(*) AS n_suppliers, count(s.siren) AS n_valid_siren{counts}
-  FROM contract_suppliers s JOIN {scope} AS scoped ON scoped.uid = s.uid
-  GROUP BY s.uid)"""
+    return f"""supplier_rows AS MATERIALIZED (
+  SELECT s.uid, s.siren, scoped.notification_date
+  FROM contract_suppliers s JOIN scoped ON scoped.uid = s.uid),
+supplied AS (
+  SELECT uid, count(*) AS n_suppliers, count(siren) AS n_valid_siren
+  FROM supplier_rows GROUP BY uid){hits}"""
+
+
+def _scope_joins(count: int) -> str:
+    return "LEFT JOIN supplied USING (uid)" + "".join(
+        f" LEFT JOIN hits{index} USING (uid)" for index in range(count)
+    )
 
 
 def _fraction(index: int) -> str:
@@ -132,32 +171,33 @@ def _fraction(index: int) -> str:
 
 
 def _aggregates_of(index: int) -> str:
-    """The aggregates of condition `index` over `scoped LEFT JOIN supplied`."""
+    """The aggregates of test `index` over `scoped` and its `_scope_joins`."""
+    fraction = f"CASE WHEN n_suppliers > 0 THEN coalesce(n{index}, 0) / n_suppliers ELSE 0 END"
     return f"""count(*) AS contracts,
   count(*) FILTER (WHERE n{index} > 0) AS contracts_with_startup,
-  coalesce(sum({_fraction(index)}), 0) AS startup_contracts,
+  coalesce(sum({fraction}), 0) AS startup_contracts,
   coalesce(sum(amount), 0) AS amount_total,
-  coalesce(sum(amount * {_fraction(index)}), 0) AS amount_startup,
+  coalesce(sum(amount * {fraction}), 0) AS amount_startup,
   count(*) FILTER (WHERE amount IS NULL) AS excluded_amounts"""
 
 
 def build_scope(
-    connection: duckdb.DuckDBPyConnection, perimeter: str, conditions: list[str], year: int
+    connection: duckdb.DuckDBPyConnection, perimeter: str, tests: list[StartupTest], year: int
 ) -> None:
     """(Re)create the scope table: every contract of the perimeter notified in `year`, with
-    its start-up count under each condition (`n0` = the barometer's definition).
-
-    Conditions are booleans over `s.siren` and `scoped.notification_date`."""
+    its start-up count under each test (`n0` = the barometer's definition)."""
     clause, params = _perimeter_clause(perimeter)
     year_clause, year_params = _year_clause(year)
-    counts = "".join(f", coalesce(n{i}, 0) AS n{i}" for i in range(len(conditions)))
+    counts = "".join(f", coalesce(n{i}, 0) AS n{i}" for i in range(len(tests)))
     sql = f"""CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS
 WITH {_scoped_cte(_buyers(connection), clause, year_clause)},
-{_supplied_cte(conditions)}
+{_scope_ctes(tests)}
 SELECT scoped.*, coalesce(n_suppliers, 0) AS n_suppliers,
        coalesce(n_valid_siren, 0) AS n_valid_siren{counts},
-       {_fraction(0)} AS startup_fraction, coalesce(n0, 0) > 0 AS has_startup
-FROM scoped LEFT JOIN supplied USING (uid)"""
+       CASE WHEN n_suppliers > 0 THEN coalesce(n0, 0) / n_suppliers ELSE 0 END
+         AS startup_fraction,
+       coalesce(n0, 0) > 0 AS has_startup
+FROM scoped {_scope_joins(len(tests))}"""
     connection.execute(sql, [*params, *year_params])
 
 
@@ -204,39 +244,52 @@ ORDER BY amount_total DESC, contracts DESC, key NULLS LAST"""
     return _arrow_rows(connection, sql, [])
 
 
-def trend(connection: duckdb.DuckDBPyConnection, perimeter: str, condition: str) -> list[dict]:
-    """The aggregates of every year in the warehouse (same perimeter and condition).
+def trend(connection: duckdb.DuckDBPyConnection, perimeter: str, test: StartupTest) -> list[dict]:
+    """The aggregates of every year in the warehouse (same perimeter and test).
 
-    Only contracts with a start-up need their suppliers counted: no per-contract pass."""
+    Totals come from the publications table (`build_publications` first); only the
+    candidate supplier rows are dated and tested, and only contracts with a start-up have
+    their suppliers counted."""
     clause, params = _perimeter_clause(perimeter)
-    sql = f"""WITH {_lean_scoped_cte(_buyers(connection), clause)},
-startup_rows AS (
-  SELECT s.uid, count(*) AS n_startup
-  FROM contract_suppliers s JOIN scoped ON scoped.uid = s.uid
-  WHERE s.siren IS NOT NULL AND ({condition}) GROUP BY s.uid),
+    join = f"LEFT JOIN {_buyers(connection)} b ON b.siret = c.buyer_siret" if clause else ""
+    candidate = _candidate(test)
+    extra = ", any_value(year(s.notification_date)) AS year, any_value(s.amount) AS amount"
+    sql = f"""WITH candidate_rows AS MATERIALIZED (
+  SELECT s.uid, s.siren FROM contract_suppliers s WHERE {candidate}),
+supplier_rows AS MATERIALIZED (
+  SELECT s.uid, s.siren, c.notification_date, c.amount
+  FROM candidate_rows s JOIN {DECP_CONTRACTS} c ON c.uid = s.uid {join}
+  WHERE c.notification_date IS NOT NULL {clause}),
+{_hits_cte(0, test, "supplier_rows", extra, prefiltered=True)},
 counted AS (
   SELECT s.uid, count(*) AS n_suppliers FROM contract_suppliers s
-  WHERE s.uid IN (SELECT uid FROM startup_rows) GROUP BY s.uid),
-fractions AS (
-  SELECT r.uid, r.n_startup / c.n_suppliers AS fraction
-  FROM startup_rows r JOIN counted c USING (uid))
-SELECT year, count(*) AS contracts, count(f.uid) AS contracts_with_startup,
-  coalesce(sum(f.fraction), 0) AS startup_contracts, coalesce(sum(amount), 0) AS amount_total,
-  coalesce(sum(amount * f.fraction), 0) AS amount_startup,
-  count(*) FILTER (WHERE amount IS NULL) AS excluded_amounts
-FROM scoped LEFT JOIN fractions f USING (uid) GROUP BY year ORDER BY year"""
+  WHERE s.uid IN (SELECT uid FROM hits0) GROUP BY s.uid),
+startups AS (
+  SELECT h.year, count(*) AS contracts_with_startup,
+    sum(h.n0 / c.n_suppliers) AS startup_contracts,
+    sum(h.amount * (h.n0 / c.n_suppliers)) AS amount_startup
+  FROM hits0 h JOIN counted c USING (uid) GROUP BY h.year),
+totals AS (
+  SELECT year, CAST(sum(contracts) AS BIGINT) AS contracts,
+    coalesce(sum(amount_total), 0) AS amount_total,
+    CAST(sum(excluded_amounts) AS BIGINT) AS excluded_amounts
+  FROM {PUBLICATIONS_TABLE} GROUP BY year)
+SELECT t.year, t.contracts, coalesce(h.contracts_with_startup, 0) AS contracts_with_startup,
+  coalesce(h.startup_contracts, 0) AS startup_contracts, t.amount_total,
+  coalesce(h.amount_startup, 0) AS amount_startup, t.excluded_amounts
+FROM totals t LEFT JOIN startups h USING (year) ORDER BY t.year"""
     return _rows(connection, sql, params)
 
 
 def headline_of(
-    connection: duckdb.DuckDBPyConnection, year: int, perimeter: str, condition: str
+    connection: duckdb.DuckDBPyConnection, year: int, perimeter: str, test: StartupTest
 ) -> dict:
     """The aggregates of one year and perimeter, without the scope table."""
     clause, params = _perimeter_clause(perimeter)
     year_clause, year_params = _year_clause(year)
     sql = f"""WITH {_lean_scoped_cte(_buyers(connection), clause, year_clause)},
-{_supplied_cte([condition])}
-SELECT {_aggregates_of(0)} FROM scoped LEFT JOIN supplied USING (uid)"""
+{_scope_ctes([test])}
+SELECT {_aggregates_of(0)} FROM scoped {_scope_joins(1)}"""
     return _rows(connection, sql, [*params, *year_params])[0]
 
 
@@ -283,11 +336,9 @@ FROM {SCOPE_TABLE}"""
     ]
 
 
-PUBLICATIONS_TABLE = "barometer_publications"
-
-
 def build_publications(connection: duckdb.DuckDBPyConnection, perimeter: str) -> None:
-    """(Re)create the publications table: per buyer and year, contracts published.
+    """(Re)create the publications table: per buyer and year, contracts published (with
+    their valid amount and the number left out, for the trend's totals).
 
     Contracts are grouped first, then the (small) buyers table is joined."""
     clause, params = _perimeter_clause(perimeter)
@@ -297,12 +348,14 @@ WITH p AS (
   SELECT coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
     any_value(c.buyer_siret) AS siret, year(c.notification_date) AS year,
     count(*) AS contracts, any_value(c.buyer_name) AS raw_name,
+    coalesce(sum(c.amount), 0) AS amount_total,
+    count(*) FILTER (WHERE c.amount IS NULL) AS excluded_amounts,
     min(coalesce(c.publication_date, c.notification_date)) AS first_publication,
     max(coalesce(c.publication_date, c.notification_date)) AS last_publication
   FROM {DECP_CONTRACTS} c WHERE c.notification_date IS NOT NULL GROUP BY 1, 3)
 SELECT p.buyer_key, coalesce(b.name, p.raw_name) AS name,
-  coalesce(b.perimeter, 'autres') AS perimeter, p.year, p.contracts,
-  p.first_publication, p.last_publication
+  coalesce(b.perimeter, 'autres') AS perimeter, p.year, p.contracts, p.amount_total,
+  p.excluded_amounts, p.first_publication, p.last_publication
 FROM p LEFT JOIN {_buyers(connection)} b ON b.siret = p.siret {where}"""
     connection.execute(sql, params)
 
@@ -329,24 +382,21 @@ GROUP BY p.perimeter, p.year ORDER BY p.perimeter, p.year"""
 
 
 def buyer_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per buyer: first and last publication; supplier rows and valid SIRENs of the year."""
+    """Per buyer: first and last publication; supplier rows and valid SIRENs of the year;
+    contracts published per year (`contracts_by_year`, year as text → count)."""
     sql = f"""WITH v AS (SELECT buyer_key, {_VALID_SIREN} FROM {SCOPE_TABLE} GROUP BY buyer_key),
 p AS (SELECT buyer_key, any_value(name) AS name, any_value(perimeter) AS perimeter,
     CAST(min(first_publication) AS VARCHAR) AS first_publication,
-    CAST(max(last_publication) AS VARCHAR) AS last_publication
+    CAST(max(last_publication) AS VARCHAR) AS last_publication,
+    map_from_entries(list({{'year': CAST(year AS VARCHAR), 'contracts': contracts}}
+      ORDER BY year)) AS contracts_by_year
   FROM {PUBLICATIONS_TABLE} GROUP BY buyer_key)
 SELECT p.buyer_key AS buyer, p.name, p.perimeter, p.first_publication, p.last_publication,
-  v.suppliers, v.suppliers_valid_siren, {_VALID_SHARE} AS valid_siren_share
+  v.suppliers, v.suppliers_valid_siren, {_VALID_SHARE} AS valid_siren_share,
+  p.contracts_by_year
 FROM p LEFT JOIN v ON v.buyer_key IS NOT DISTINCT FROM p.buyer_key
 ORDER BY buyer NULLS LAST"""
-    return _arrow_rows(connection, sql, [])
-
-
-def buyer_years(connection: duckdb.DuckDBPyConnection) -> list[tuple]:
-    """(buyer, year, contracts) for every buyer and year it published in."""
-    sql = f"""SELECT buyer_key, year, contracts FROM {PUBLICATIONS_TABLE}
-ORDER BY buyer_key NULLS LAST, year"""
-    return connection.execute(sql).fetchall()
+    return _rows(connection, sql, [])
 
 
 def silent_buyers(connection: duckdb.DuckDBPyConnection, year: int) -> list[dict]:

@@ -65,34 +65,50 @@ def definition_condition(definition: Definition, siren_expr: str, date_expr: str
     return f"COALESCE(({inner}), FALSE)"
 
 
+def definition_candidates(definition: Definition) -> str:
+    """A query of the SIRENs that can meet `definition` on some date (a superset of them):
+    the condition's date-free part, so that a caller can drop every other supplier row
+    before evaluating the dated condition on the few that are left."""
+    if definition.kind == "registry":
+        where = " AND ".join(_registry_filters(definition))
+        return f"SELECT m.siren FROM startup_members m WHERE {where}"
+    if definition.kind == "criteria":
+        where = " AND ".join(_criteria_filters(definition))
+        return f"SELECT c.siren FROM companies c WHERE {where}"
+    joiner = " UNION " if definition.kind == "any" else " INTERSECT "
+    return joiner.join(f"({definition_candidates(part)})" for part in definition.parts)
+
+
+def _registry_filters(definition: Definition) -> list[str]:
+    """The registry condition's date-free filters on `m` (startup_members)."""
+    where = [f"COALESCE(m.confidence, 0) >= {float(definition.min_confidence)!r}"]
+    if definition.labels:
+        where.append(_in_list("m.label", definition.labels))
+    return where
+
+
 def _registry_condition(definition: Definition, siren: str, day: str) -> str:
     where = [
         f"m.siren = {siren}",
         f"(m.valid_from IS NULL OR m.valid_from <= {day})",
         f"(m.valid_to IS NULL OR {day} <= m.valid_to)",
-        f"COALESCE(m.confidence, 0) >= {float(definition.min_confidence)!r}",
+        *_registry_filters(definition),
     ]
-    if definition.labels:
-        where.append(_in_list("m.label", definition.labels))
     if definition.max_years_listed is not None:
         years = int(definition.max_years_listed)
         where.append(f"m.valid_from >= {day} - INTERVAL {years} YEAR")
     return f"EXISTS (SELECT 1 FROM startup_members m WHERE {' AND '.join(where)})"
 
 
-def _criteria_condition(definition: Definition, siren: str, day: str) -> str:
+def _criteria_filters(definition: Definition) -> list[str]:
+    """The criteria condition's date-free filters on `c` (companies)."""
     from vivier.startups.definitions import SMALL_HEADCOUNT_BANDS
 
     size = _in_list("c.size_category", definition.size_categories)
     if definition.accept_unknown_size:
         small = _in_list("c.headcount_band", SMALL_HEADCOUNT_BANDS)
         size = f"({size} OR (c.size_category IS NULL AND (c.headcount_band IS NULL OR {small})))"
-    where = [
-        f"c.siren = {siren}",
-        f"c.created_on <= {day}",
-        f"c.created_on >= {day} - INTERVAL {int(definition.max_age_years or 0)} YEAR",
-        size,
-    ]
+    where = [size]
     if definition.legal_category_prefixes:
         where.append(_prefixes("c.legal_category", definition.legal_category_prefixes))
     if definition.naf_prefixes:
@@ -102,6 +118,16 @@ def _criteria_condition(definition: Definition, siren: str, day: str) -> str:
         where.append(
             f"EXISTS (SELECT 1 FROM startup_members l WHERE l.siren = c.siren AND {labels})"
         )
+    return where
+
+
+def _criteria_condition(definition: Definition, siren: str, day: str) -> str:
+    where = [
+        f"c.siren = {siren}",
+        f"c.created_on <= {day}",
+        f"c.created_on >= {day} - INTERVAL {int(definition.max_age_years or 0)} YEAR",
+        *_criteria_filters(definition),
+    ]
     return f"EXISTS (SELECT 1 FROM companies c WHERE {' AND '.join(where)})"
 
 
