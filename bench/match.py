@@ -2,16 +2,19 @@
 
     python bench/match.py --home /tmp/bench-match --contracts 1800000 --startups 30000
 
-Prints: index build time, need → start-ups and start-up → buyers latencies (p50, p95),
-the incremental rebuild after adding 1 % more contracts, and the peak memory (max RSS).
+Prints: the index build time (from scratch), need → start-ups and start-up → buyers
+latencies (p50, p95), the incremental update after ingesting 1 % more contracts (a new file
+each run), and the peak memory (max RSS) of each step, run in its own process as a user
+runs it: `vivier index --full`, a serving process, `vivier index` after the ingestion.
 The warehouse under --home is reused when it already holds contracts.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
-import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +30,7 @@ from vivier.match import MatchEngine  # noqa: E402
 from vivier.pipeline.ingest import ingest_paths  # noqa: E402
 from vivier.reference import cpv_table  # noqa: E402
 from vivier.warehouse import open_warehouse  # noqa: E402
+from vivier.warehouse.match import award_watermark  # noqa: E402
 from vivier.warehouse.startups import replace_label  # noqa: E402
 
 WORDS = [
@@ -148,6 +152,53 @@ def measure_queries(engine: MatchEngine, rounds: int) -> None:
     print(f"start-up → acheteurs : {percentiles(buyer_times)} ({rounds} requêtes)", flush=True)
 
 
+def build(settings, model: str, full: bool) -> None:
+    """`vivier index` (from scratch with `full`, else updated with the new files)."""
+    started = time.perf_counter()
+    engine = MatchEngine.build(settings, model_name=model, full=full)
+    engine.save(settings)
+    info = engine.build_info
+    what = "mise à jour incrémentale" if info["incremental"] else "construction complète"
+    print(
+        f"{what} de l'index : {time.perf_counter() - started:.1f} s, "
+        f"CPU {time.process_time():.1f} s ({info['new_rows']} lignes lues ; "
+        f"{len(engine.startups)} start-up, {len(engine.history.suppliers)} titulaires, "
+        f"{len(engine.history.buyers)} acheteurs, embeddings : {model})",
+        flush=True,
+    )
+
+
+def serve(settings, rounds: int) -> None:
+    """A serving process: load the index once, answer queries."""
+    started = time.perf_counter()
+    engine = MatchEngine.load(settings)
+    print(f"chargement de l'index : {time.perf_counter() - started:.1f} s", flush=True)
+    measure_queries(engine, rounds)
+
+
+def add_contracts(settings, contracts: int) -> None:
+    """Ingest 1 % more contracts (a new file each run: its seed follows the last file)."""
+    with open_warehouse(settings, read_only=True) as connection:
+        last_file = award_watermark(connection)[0]
+    extra = settings.home / "extra.json"
+    generate_decp_2024(extra, contracts=max(contracts // 100, 1), seed=99 + last_file)
+    started = time.perf_counter()
+    ingest_paths(settings, [extra])
+    extra.unlink()
+    print(f"ingestion de +1 % de marchés : {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def phase(args: argparse.Namespace, name: str) -> float:
+    """Run one phase in its own process, as a user would; returns its peak memory (MB)."""
+    command = [sys.executable, __file__, "--home", str(args.home), "--model", args.model]
+    command += ["--rounds", str(args.rounds), "--contracts", str(args.contracts)]
+    child = subprocess.Popen([*command, "--phase", name])
+    _, status, usage = os.wait4(child.pid, 0)
+    if status:
+        raise SystemExit(f"la phase {name} a échoué ({status})")
+    return usage.ru_maxrss / 1024
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, default=Path("/tmp/bench-match"))
@@ -156,41 +207,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", default="none", help="embeddings: none, use, e5")
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--decp", type=Path, help="reuse a file written by bench/synthetic.py")
+    parser.add_argument("--phase", choices=["build", "serve", "add", "update"])
     args = parser.parse_args(argv)
     settings = load_settings(home=args.home)
+    if args.phase:
+        {
+            "build": lambda: build(settings, args.model, full=True),
+            "serve": lambda: serve(settings, args.rounds),
+            "add": lambda: add_contracts(settings, args.contracts),
+            "update": lambda: build(settings, args.model, full=False),
+        }[args.phase]()
+        return
     prepare(settings, args.contracts, args.startups, args.decp)
-
-    started = time.perf_counter()
-    engine = MatchEngine.build(settings, model_name=args.model)
-    engine.save(settings)
+    peaks = {name: phase(args, name) for name in ("build", "serve", "add", "update")}
     print(
-        f"construction de l'index : {time.perf_counter() - started:.0f} s "
-        f"({len(engine.startups)} start-up, {len(engine.history.suppliers)} titulaires, "
-        f"{len(engine.history.buyers)} acheteurs, embeddings : {args.model})",
+        "mémoire maximale (chaque étape dans son processus) : "
+        f"construction {peaks['build']:.0f} Mo, service {peaks['serve']:.0f} Mo, "
+        f"mise à jour {peaks['update']:.0f} Mo (ingestion {peaks['add']:.0f} Mo)",
         flush=True,
     )
-    del engine  # one engine in memory at a time: the peak is the build's or the load's
-    started = time.perf_counter()
-    engine = MatchEngine.load(settings)
-    print(f"chargement de l'index : {time.perf_counter() - started:.1f} s", flush=True)
-    measure_queries(engine, args.rounds)
-    del engine
-
-    extra = settings.home / "extra.json"
-    generate_decp_2024(extra, contracts=max(args.contracts // 100, 1), seed=99)
-    started = time.perf_counter()
-    ingest_paths(settings, [extra])
-    ingested = time.perf_counter() - started
-    extra.unlink()
-    started = time.perf_counter()
-    MatchEngine.build(settings, model_name=args.model).save(settings)
-    print(
-        f"reconstruction après +1 % de marchés : {time.perf_counter() - started:.0f} s "
-        f"(ingestion à part : {ingested:.0f} s)",
-        flush=True,
-    )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"mémoire maximale : {peak:.0f} Mo", flush=True)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from vivier.match.incremental import (
     save_aggregate,
     update_history,
 )
+from vivier.match.packing import pack, pack_keys, pack_nested, unpack, unpack_keys, unpack_nested
 from vivier.pipeline.demo import demo_data_dir
 from vivier.warehouse import open_warehouse
 from vivier.warehouse.match import award_batches
@@ -142,3 +143,16 @@ def assert_same_history(a, b) -> None:
 def assert_same_matrix(x, y) -> None:
     assert x.shape == y.shape
     assert (sparse.csr_matrix(x) != sparse.csr_matrix(y)).nnz == 0
+
+
+@pytest.mark.parametrize(
+    "strings",
+    [[], [""], ["a"], [None], ["a", None, "b\x00c", ""], ["é’ ; x", "y"], ["a", "b"]],
+)
+def test_packed_strings_come_back_unchanged(strings):
+    assert unpack(pack(strings)) == strings
+    nested = [strings, [], strings[:1]]
+    if None not in strings:
+        assert unpack_nested(pack_nested(nested)) == nested
+    keys = {s: i for i, s in enumerate(dict.fromkeys(s for s in strings if s is not None))}
+    assert unpack_keys(pack_keys(keys)) == keys

@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from vivier.match.cpv import prefixes
+from vivier.match.packing import pack, pack_keys, pack_nested, unpack, unpack_keys, unpack_nested
 
 MAX_PROFILE_OBJECTS = 40  # distinct contract objects kept in a profile text
 
@@ -29,6 +30,16 @@ class Counts:
         self.matrix = sparse.csr_matrix((0, 0), dtype=np.float32)
         self._rows: list[int] = []
         self._cols: list[int] = []
+
+    def __getstate__(self) -> dict:
+        vocabulary = None if self.vocabulary is None else pack_keys(self.vocabulary)
+        return {"vocabulary": vocabulary, "matrix": self.matrix}
+
+    def __setstate__(self, state: dict) -> None:
+        packed = state["vocabulary"]
+        self.vocabulary = None if packed is None else unpack_keys(packed)
+        self.matrix = state["matrix"]
+        self._rows, self._cols = [], []
 
     def column(self, key: str) -> int:
         return self.vocabulary.setdefault(key, len(self.vocabulary))
@@ -86,6 +97,25 @@ class Entities:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __getstate__(self) -> dict:
+        return {
+            "ids": pack(self.ids),
+            "names": pack(self.names),
+            "objects": pack_nested(self.objects),
+            "contracts": np.asarray(self.contracts, dtype=np.int64),
+            "last": pack(self.last),
+            "counts": (self.terms, self.cpv, self.places),
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        self.ids = unpack(state["ids"])
+        self.row_of = {key: row for row, key in enumerate(self.ids)}
+        self.names = unpack(state["names"])
+        self.objects = unpack_nested(state["objects"])
+        self.contracts = state["contracts"].tolist()
+        self.last = unpack(state["last"])
+        self.terms, self.cpv, self.places = state["counts"]
+
     def row(self, key: str, name: str) -> int:
         row = self.row_of.get(key)
         if row is None:
@@ -129,8 +159,9 @@ class Entities:
         """Each entity's most frequent region (ties: the smallest code)."""
         vocabulary, matrix = self.places.sorted(len(self))
         codes = sorted(vocabulary, key=vocabulary.get)
-        best = np.asarray(matrix.argmax(axis=1)).ravel()
-        present = np.diff(matrix.indptr) > 0
+        counts = matrix.toarray()  # a few dozen regions
+        best = counts.argmax(axis=1).tolist()
+        present = (counts.max(axis=1, initial=0) > 0).tolist()
         return [codes[col] if has else None for col, has in zip(best, present, strict=True)]
 
 
@@ -143,6 +174,12 @@ class JoinedTexts(Sequence):
 
     def __len__(self) -> int:
         return len(self.objects)
+
+    def __getstate__(self) -> dict:
+        return {"objects": pack_nested(self.objects)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.objects = unpack_nested(state["objects"])
 
     def __getitem__(self, row):
         if isinstance(row, slice):
@@ -157,6 +194,13 @@ class Pairs:
     def __init__(self):
         self.counts = Counts(named=False)
         self.row_of: dict[str, int] = {}
+
+    def __getstate__(self) -> dict:
+        return {"counts": self.counts, "row_of": pack_keys(self.row_of)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.counts = state["counts"]
+        self.row_of = unpack_keys(state["row_of"])
 
     def fold(self, keys: Sequence, suppliers: Sequence[int], n_rows: int, n_suppliers: int):
         for key, supplier in zip(keys, suppliers, strict=True):

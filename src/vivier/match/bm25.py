@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from vivier.match.packing import pack_keys, unpack_keys
+
 
 class BM25:
     def __init__(self, vocabulary: dict[str, int], weights: sparse.csc_matrix):
@@ -51,6 +53,13 @@ class BM25:
             np.float32
         )
         return cls(vocabulary, counts.tocsc())
+
+    def __getstate__(self) -> dict:
+        return {"vocabulary": pack_keys(self.vocabulary), "weights": self.weights}
+
+    def __setstate__(self, state: dict) -> None:
+        self.vocabulary = unpack_keys(state["vocabulary"])
+        self.weights = state["weights"]
 
     @property
     def size(self) -> int:

@@ -40,7 +40,7 @@ from vivier.warehouse.match import company_facts, known_siren, startup_members
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "engine.pkl"
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 MAX_QUERY_CHARS = 5000
 MIN_SIMILARITY = 0.30  # below this cosine, a result without lexical evidence is noise
 DEFAULT_MODEL = "use"
@@ -137,8 +137,9 @@ class MatchEngine:
         path = settings.index_dir / INDEX_FILE
         tmp = path.with_suffix(".tmp")
         state = {k: v for k, v in self.__dict__.items() if k != "_model"}
-        with tmp.open("wb") as handle:
-            pickle.dump({"version": INDEX_VERSION, "state": state}, handle, protocol=5)
+        with tmp.open("wb") as handle:  # the version first: checked before the rest is read
+            pickle.dump({"version": INDEX_VERSION}, handle, protocol=5)
+            pickle.dump(state, handle, protocol=5)
         tmp.replace(path)
         return path
 
@@ -150,11 +151,13 @@ class MatchEngine:
                 f"Aucun index de mise en relation dans {settings.index_dir} : lancez d'abord "
                 "« vivier index »."
             )
-        with path.open("rb") as handle:
-            stored = pickle.load(handle)  # our own file, written by `save`
-        if stored.get("version") != INDEX_VERSION:
-            raise ConfigError("L'index est d'une version ancienne : relancez « vivier index ».")
-        return cls(**stored["state"])
+        with path.open("rb") as handle:  # our own file, written by `save`
+            header = pickle.load(handle)
+            if not isinstance(header, dict) or header.get("version") != INDEX_VERSION:
+                raise ConfigError(
+                    "L'index est d'une version ancienne : relancez « vivier index --full »."
+                )
+            return cls(**pickle.load(handle))
 
     def model(self):
         if self._model is None and self.model_name != "none":

@@ -17,6 +17,7 @@ from scipy import sparse
 from vivier.match.bm25 import BM25
 from vivier.match.cpv import CpvProfiles, prefixes
 from vivier.match.fusion import top_k
+from vivier.match.packing import pack, unpack
 from vivier.match.text import analyse, fold
 
 _NAME_WORD = re.compile(r"[a-z0-9]+")
@@ -72,6 +73,9 @@ def group_key(name: str) -> str:
     return ""
 
 
+PACKED_FIELDS = ("ids", "names", "texts", "regions", "last_dates")
+
+
 @dataclass
 class EntitySet:
     """Entities (suppliers, buyers or start-ups) with what the signals need."""
@@ -88,6 +92,22 @@ class EntitySet:
 
     def __post_init__(self):
         self.row_of = {entity: row for row, entity in enumerate(self.ids)}
+
+    def __getstate__(self) -> dict:
+        """Strings packed (fast to pickle); `row_of` is rebuilt when loaded."""
+        state = {k: v for k, v in self.__dict__.items() if k != "row_of"}
+        for name in PACKED_FIELDS:
+            if isinstance(state[name], list):
+                state[name] = ("packed", pack(state[name]))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        for name in PACKED_FIELDS:
+            value = state[name]
+            if isinstance(value, tuple) and value[0] == "packed":
+                state[name] = unpack(value[1])
+        self.__dict__.update(state)
+        self.__post_init__()
 
     def __len__(self) -> int:
         return len(self.ids)

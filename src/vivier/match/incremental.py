@@ -28,7 +28,7 @@ from vivier.warehouse.match import award_batches, award_watermark
 
 log = logging.getLogger(__name__)
 STATE_FILE = "history-state.pkl"
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 class HistoryAggregate:
@@ -45,6 +45,7 @@ class HistoryAggregate:
         self.last_uid: str | None = None
         self.watermark: tuple[int, int] = (0, 0)
         self.rows = 0
+        self.group_rows = np.zeros(0, dtype=np.int64)  # supplier → its group (or -1)
 
     def fold(self, batch: dict[str, list]) -> None:
         """Add award rows (column lists, a contract's rows together, oldest file first)."""
@@ -78,6 +79,9 @@ class HistoryAggregate:
         self.pair_supplier.fold(pairs, suppliers, 0, n)
         self.contracts.fold(first, objects, cpvs, buyer_rows, suppliers, n, terms_of)
         self.rows += len(uids)
+        new = self.suppliers.names[len(self.group_rows) :]  # first name of new suppliers
+        groups = [self.groups.row_of.get(group_key(name), -1) for name in new]
+        self.group_rows = np.concatenate([self.group_rows, np.asarray(groups, dtype=np.int64)])
 
     def history(self) -> AwardHistory:
         suppliers = entity_set(self.suppliers)
@@ -105,10 +109,7 @@ class HistoryAggregate:
                 winners.T.tocsr(),
             ),
             groups=groups,
-            group_rows=np.array(
-                [groups.row_of.get(group_key(name), -1) for name in suppliers.names],
-                dtype=np.int64,
-            ),
+            group_rows=self.group_rows.copy(),
         )
 
 
@@ -167,18 +168,19 @@ def update_history(
 
 
 def load_aggregate(directory: Path) -> HistoryAggregate | None:
+    """The saved aggregates, or None when absent, unreadable or of another format."""
     path = directory / STATE_FILE
     if not path.exists():
         return None
     try:
-        with path.open("rb") as handle:
-            stored = pickle.load(handle)  # our own file, written by `save_aggregate`
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as error:
+        with path.open("rb") as handle:  # our own file, written by `save_aggregate`
+            header = pickle.load(handle)
+            if not isinstance(header, dict) or header.get("version") != STATE_VERSION:
+                return None
+            return pickle.load(handle)
+    except Exception as error:  # noqa: BLE001 — a damaged state only costs a full build
         log.warning("unreadable %s (%s): building from scratch", path, error)
         return None
-    if not isinstance(stored, dict) or stored.get("version") != STATE_VERSION:
-        return None
-    return stored["aggregate"]
 
 
 def save_aggregate(aggregate: HistoryAggregate, directory: Path) -> Path:
@@ -186,6 +188,7 @@ def save_aggregate(aggregate: HistoryAggregate, directory: Path) -> Path:
     path = directory / STATE_FILE
     tmp = path.with_suffix(".tmp")
     with tmp.open("wb") as handle:
-        pickle.dump({"version": STATE_VERSION, "aggregate": aggregate}, handle, protocol=5)
+        pickle.dump({"version": STATE_VERSION}, handle, protocol=5)
+        pickle.dump(aggregate, handle, protocol=5)
     tmp.replace(path)
     return path
