@@ -22,6 +22,7 @@ from vivier.errors import BadValueError, NotFound
 from vivier.match.embed import EmbeddingCache, encoder
 from vivier.match.fusion import fit_weights, fuse, normalise, rrf, top_k
 from vivier.match.history import AwardHistory
+from vivier.match.ranker import evaluate_ranker
 from vivier.match.region import region_of_place
 from vivier.match.signals import supplier_signals
 from vivier.warehouse import open_warehouse
@@ -145,7 +146,9 @@ def evaluate_split(
         if any(signal in q.signals for q in queries)
     }
     methods["rrf"] = summarise(queries, lambda q: rrf(q.signals), k)
-    methods["fusion"] = summarise(queries, lambda q: fuse(q.signals, weights), k)
+    methods["weighted"] = summarise(queries, lambda q: fuse(q.signals, weights), k)
+    ranker = evaluate_ranker(settings, split_date, lambda qs, scorer: summarise(qs, scorer, k))
+    methods["fusion"] = ranker.pop("metrics") if ranker else methods["weighted"]
     total = len(queries) + cold
     return {
         "split": split_date.isoformat(),
@@ -155,6 +158,7 @@ def evaluate_split(
         "cold_share": round(cold / total, 4) if total else 0.0,
         "validation": {"from": valid_start, "contracts": len(valid_queries)},
         "weights": weights,
+        "ranker": ranker,
         "embedding_model": model_name,
         "methods": methods,
     }

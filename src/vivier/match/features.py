@@ -1,0 +1,343 @@
+"""Per (contract, candidate supplier) features for the learned supplier ranker.
+
+Built from the award history only (contracts notified before a date): where each supplier
+worked (départements and regions of its contracts' places of execution), where each buyer
+buys, its procedures and natures of contract, its amounts, its last contract, its
+buyers. The candidates of a query are the union of the best suppliers of every signal;
+each gets the signals' normalised scores and ranks plus these facts of its history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from vivier.match.bm25 import BM25
+from vivier.match.fusion import SUPPLIER_WEIGHTS, fuse, normalise, top_k
+from vivier.match.history import AwardHistory
+from vivier.match.region import DEPARTEMENT_REGION
+from vivier.match.text import analyse
+from vivier.reference import cpv_label
+
+SIGNALS = ("bm25", "cpv", "knn", "group", "buyer", "name", "labels")
+CANDIDATES_PER_SIGNAL = 50
+FEATURES = (
+    *SIGNALS,
+    *(f"rank_{name}" for name in SIGNALS),
+    "fused",
+    "rank_fused",
+    "contracts",
+    "buyers",
+    "dept_share",
+    "dept_any",
+    "region_share",
+    "buyer_dept_share",
+    "home_dept",
+    "cpv_division",
+    "cpv_group",
+    "cpv_class",
+    "cpv_code",
+    "same_buyer",
+    "same_org",
+    "framework_org",
+    "procedure_share",
+    "nature_share",
+    "amount_gap",
+    "amount_known",
+    "recency",
+)
+
+
+def departement(code: str | None, kind: str | None = None) -> str | None:
+    """The département of a place of execution from its code and type (DECP
+    `lieuExecution`): a département code, a postcode, an INSEE commune or arrondissement
+    code. Region and country codes have none."""
+    text = (code or "").strip().upper()
+    kind = (kind or "").strip().lower()
+    if not text or "pays" in kind or "région" in kind or "region" in kind:
+        return None
+    if "postal" in kind and text.isdigit() and len(text) == 4:
+        text = "0" + text  # a postcode that lost its leading zero
+    if text.startswith("97") and text[:3] in DEPARTEMENT_REGION:
+        return text[:3]
+    if text[:2] in ("2A", "2B"):
+        return text[:2]
+    if text[:2] == "20" and len(text) == 5:
+        return "20"
+    head = text[:2]
+    return head if head in DEPARTEMENT_REGION else None
+
+
+def day_number(value) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return float(value.toordinal())
+    try:
+        return float(np.datetime64(value, "D").astype("int64") + dt.date(1970, 1, 1).toordinal())
+    except (TypeError, ValueError):
+        return math.nan
+
+
+@dataclass
+class QueryFacts:
+    """What is known of a contract (or need) beside its text, CPV and buyer."""
+
+    buyer: str = ""
+    departement: str | None = None
+    amount: float | None = None
+    procedure: str = ""
+    nature: str = ""
+    day: float = math.nan  # notification date as an ordinal; NaN = after the history
+
+
+def _matrix(rows: list[int], keys: list[str], n_rows: int) -> tuple[sparse.csr_matrix, dict]:
+    index: dict[str, int] = {}
+    cols = [index.setdefault(k, len(index)) for k in keys]
+    data = np.ones(len(rows), dtype=np.float32)
+    matrix = sparse.coo_matrix((data, (rows, cols)), shape=(n_rows, max(len(index), 1)))
+    return matrix.tocsr(), index
+
+
+@dataclass
+class SupplierFacts:
+    """Per supplier (rows of `history.suppliers`): places, procedures, natures, amounts,
+    last contract, buyers; per buyer: its usual département."""
+
+    departements: sparse.csr_matrix
+    dept_of: dict[str, int]
+    procedures: sparse.csr_matrix
+    procedure_of: dict[str, int]
+    natures: sparse.csr_matrix
+    nature_of: dict[str, int]
+    frameworks: sparse.csr_matrix  # buyer organisation × supplier: framework agreements
+    log_amount: np.ndarray
+    last_day: np.ndarray
+    n_buyers: np.ndarray
+    names: BM25  # supplier names
+    labels: BM25  # labels of the CPV codes of each supplier's contracts
+    buyer_dept: dict[str, str] = field(default_factory=dict)
+    frame_of: dict[str, int] = field(default_factory=dict)
+    last_history_day: float = math.nan
+
+    @classmethod
+    def build(cls, history: AwardHistory, awards: dict, facts: dict) -> SupplierFacts:
+        """`awards`: the rows the history was built from; `facts`: `contract_facts` over
+        (at least) the same contracts."""
+        by_uid = {str(u): i for i, u in enumerate(facts["uid"].tolist())}
+        n = len(history.suppliers)
+        rows, depts, procs, natures, frames, frame_rows = [], [], [], [], [], []
+        amounts = [[] for _ in range(n)]
+        last = np.full(n, np.nan)
+        buyers_of: list[set] = [set() for _ in range(n)]
+        buyer_places: dict[str, Counter] = {}
+        places, kinds = facts["place_code"].tolist(), facts["place_type"].tolist()
+        amount_col, dates = facts["amount"].tolist(), facts["notification_date"].tolist()
+        proc_col, nature_col = facts["procedure"].tolist(), facts["nature"].tolist()
+        for uid, siren, buyer in zip(
+            awards["uid"].tolist(),
+            awards["siren"].tolist(),
+            awards["buyer_siret"].tolist(),
+            strict=False,
+        ):
+            row, i = history.suppliers.row_of.get(str(siren)), by_uid.get(str(uid))
+            if row is None or i is None:
+                continue
+            dept = departement(places[i], kinds[i])
+            if dept:
+                rows.append(row)
+                depts.append(dept)
+                buyer_places.setdefault(str(buyer), Counter())[dept] += 1
+            procs.append(proc_col[i] or "?")
+            natures.append(nature_col[i] or "?")
+            if "accord" in (nature_col[i] or "").lower():
+                frames.append(str(buyer)[:9])
+                frame_rows.append(row)
+            if amount_col[i] is not None and amount_col[i] == amount_col[i] and amount_col[i] > 0:
+                amounts[row].append(math.log10(amount_col[i]))
+            last[row] = np.fmax(last[row], day_number(dates[i]))
+            buyers_of[row].add(str(buyer))
+        all_rows = [
+            history.suppliers.row_of[str(s)]
+            for u, s in zip(awards["uid"].tolist(), awards["siren"].tolist(), strict=False)
+            if str(s) in history.suppliers.row_of and str(u) in by_uid
+        ]
+        dept_matrix, dept_of = _matrix(rows, depts, n)
+        proc_matrix, proc_of = _matrix(all_rows, procs, n)
+        nature_matrix, nature_of = _matrix(all_rows, natures, n)
+        frame_matrix, frame_of = _matrix(frame_rows, frames, n)
+        return cls(
+            departements=dept_matrix,
+            dept_of=dept_of,
+            procedures=proc_matrix,
+            procedure_of=proc_of,
+            natures=nature_matrix,
+            nature_of=nature_of,
+            frameworks=frame_matrix.T.tocsr(),
+            log_amount=np.array([np.mean(a) if a else np.nan for a in amounts]),
+            last_day=last,
+            n_buyers=np.array([len(b) for b in buyers_of], dtype=np.float32),
+            buyer_dept={b: c.most_common(1)[0][0] for b, c in buyer_places.items()},
+            frame_of=frame_of,
+            names=BM25.build([analyse(name) for name in history.suppliers.names]),
+            labels=BM25.build(_label_terms(history)),
+            last_history_day=float(np.nanmax(last)) if np.isfinite(last).any() else math.nan,
+        )
+
+
+def _label_terms(history: AwardHistory) -> list[list[str]]:
+    """Per supplier: the analysed labels of the CPV classes it won contracts under."""
+    profiles = history.suppliers.cpv
+    keys = sorted(profiles.vocabulary, key=profiles.vocabulary.get)
+    counts = profiles.counts.tocsr()
+    out = []
+    for row in range(counts.shape[0]):
+        terms: list[str] = []
+        for col in counts.indices[counts.indptr[row] : counts.indptr[row + 1]]:
+            if len(keys[col]) == 8:
+                terms.extend(_label(keys[col]))
+        out.append(terms)
+    return out
+
+
+def _label(code: str) -> list[str]:
+    return analyse(cpv_label(code) or "")
+
+
+def _column(matrix: sparse.csr_matrix, index: dict, key: str | None, rows: np.ndarray):
+    col = index.get(key) if key else None
+    if col is None:
+        return np.zeros(len(rows), dtype=np.float32)
+    return matrix[rows, col].toarray().ravel()
+
+
+def candidates(signals: dict[str, np.ndarray], depth: int = CANDIDATES_PER_SIGNAL):
+    """The union of every signal's best `depth` suppliers (with a positive score), and each
+    signal's ranking of them (position in its top list)."""
+    positions: dict[str, dict[int, int]] = {}
+    union: dict[int, None] = {}
+    for name, scores in signals.items():
+        top = top_k(scores, depth)
+        top = top[scores[top] > 0]
+        positions[name] = {int(row): rank for rank, row in enumerate(top)}
+        union.update(dict.fromkeys(positions[name]))
+    return np.array(list(union), dtype=np.int64), positions
+
+
+def candidate_features(
+    history: AwardHistory,
+    facts: SupplierFacts,
+    raw_signals: dict[str, np.ndarray],
+    query: QueryFacts,
+    cpv: list[str],
+    text: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(candidate supplier rows, features matrix with the columns of FEATURES)."""
+    raw_signals = {**raw_signals, **extra_signals(history, facts, query, cpv, text)}
+    signals = {name: normalise(name, raw_signals[name]) for name in SIGNALS}
+    signals["fused"] = normalise("fused", fuse(raw_signals, SUPPLIER_WEIGHTS))
+    rows, positions = candidates(signals)
+    if not len(rows):
+        return rows, np.zeros((0, len(FEATURES)), dtype=np.float32)
+    columns: dict[str, np.ndarray] = {}
+    for name, scores in signals.items():
+        columns[name] = scores[rows]
+        rank = np.array([positions[name].get(int(r), -1) for r in rows], dtype=np.float64)
+        columns[f"rank_{name}"] = np.where(rank >= 0, 1.0 / np.log2(np.maximum(rank, 0) + 2), 0.0)
+    total = np.maximum(history.suppliers.contracts[rows], 1.0)
+    columns["contracts"] = np.log1p(total)
+    columns["buyers"] = np.log1p(facts.n_buyers[rows])
+    columns.update(_geography(facts, query, rows, total))
+    columns.update(_cpv_counts(history, rows, cpv))
+    columns.update(_buyer_counts(history, facts, rows, query.buyer))
+    columns["procedure_share"] = (
+        _column(facts.procedures, facts.procedure_of, query.procedure, rows) / total
+    )
+    columns["nature_share"] = _column(facts.natures, facts.nature_of, query.nature, rows) / total
+    own = facts.log_amount[rows]
+    known = np.isfinite(own) & bool(query.amount and query.amount > 0)
+    gap = np.abs(own - math.log10(query.amount)) if query.amount and query.amount > 0 else own
+    columns["amount_gap"] = np.where(known, np.minimum(np.nan_to_num(gap), 3.0), 0.0)
+    columns["amount_known"] = known.astype(np.float32)
+    day = query.day if math.isfinite(query.day) else facts.last_history_day + 1
+    since = day - facts.last_day[rows]
+    columns["recency"] = np.log1p(np.clip(np.nan_to_num(since, nan=365.0), 0, None))
+    matrix = np.column_stack([np.asarray(columns[name], dtype=np.float32) for name in FEATURES])
+    return rows, matrix
+
+
+def extra_signals(
+    history: AwardHistory, facts: SupplierFacts, query: QueryFacts, cpv: list[str], text: str
+) -> dict[str, np.ndarray]:
+    """Signals of the ranker beside those of `signals.supplier_signals`: supplier names,
+    and the labels of the CPV codes of their contracts (the query adds its code's label)."""
+    terms = analyse(text)
+    label_terms = terms + [t for code in cpv[:1] for t in _label(code)]
+    return {
+        "name": facts.names.scores(terms),
+        "labels": facts.labels.scores(label_terms),
+    }
+
+
+def _geography(facts: SupplierFacts, query: QueryFacts, rows: np.ndarray, total: np.ndarray):
+    dept = query.departement or facts.buyer_dept.get(query.buyer)
+    counts = facts.departements[rows]
+    in_dept = _column(facts.departements, facts.dept_of, dept, rows)
+    region = DEPARTEMENT_REGION.get(dept or "")
+    same = [c for d, c in facts.dept_of.items() if region and DEPARTEMENT_REGION.get(d) == region]
+    in_region = np.asarray(counts[:, same].sum(axis=1)).ravel() if same else np.zeros(len(rows))
+    buyer_dept = facts.buyer_dept.get(query.buyer)
+    home = np.asarray(counts.argmax(axis=1)).ravel()
+    has_any = np.asarray(counts.sum(axis=1)).ravel() > 0
+    dept_col = facts.dept_of.get(dept or "", -2)
+    return {
+        "dept_share": in_dept / total,
+        "dept_any": (in_dept > 0).astype(np.float32),
+        "region_share": in_region / total,
+        "buyer_dept_share": _column(facts.departements, facts.dept_of, buyer_dept, rows) / total,
+        "home_dept": (has_any & (home == dept_col)).astype(np.float32),
+    }
+
+
+def _cpv_counts(history: AwardHistory, rows: np.ndarray, cpv: list[str]) -> dict:
+    profiles = history.suppliers.cpv
+    out = {}
+    for level, name in ((2, "cpv_division"), (3, "cpv_group"), (4, "cpv_class"), (8, "cpv_code")):
+        prefix = cpv[0][:level] if cpv else ""
+        column = profiles.vocabulary.get(prefix) if prefix else None
+        if column is None or (level < 8 and len(prefix) < level):
+            out[name] = np.zeros(len(rows), dtype=np.float32)
+        else:
+            out[name] = np.log1p(profiles.counts[:, column].toarray().ravel()[rows])
+    return out
+
+
+def _buyer_counts(history: AwardHistory, facts: SupplierFacts, rows: np.ndarray, buyer: str):
+    zeros = np.zeros(len(rows), dtype=np.float32)
+    buyer_row = history.buyers.row_of.get(buyer) if buyer else None
+    org = history.org_of.get(buyer[:9]) if buyer else None
+    frame = facts.frame_of.get(buyer[:9]) if buyer else None
+    return {
+        "same_buyer": (
+            np.log1p(history.buyer_supplier[buyer_row].toarray().ravel()[rows])
+            if buyer_row is not None
+            else zeros
+        ),
+        "same_org": (
+            np.log1p(history.org_supplier[org].toarray().ravel()[rows])
+            if org is not None
+            else zeros
+        ),
+        "framework_org": (
+            np.log1p(facts.frameworks[frame].toarray().ravel()[rows])
+            if frame is not None
+            else zeros
+        ),
+    }

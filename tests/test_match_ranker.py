@@ -1,0 +1,147 @@
+"""The learned supplier ranker: places of execution, features, training, evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import match_data
+import numpy as np
+import pytest
+from match_data import run_cli
+
+from vivier.config import Settings
+from vivier.match.features import FEATURES, QueryFacts, SupplierFacts, candidate_features
+from vivier.match.features import departement as dept
+from vivier.match.history import AwardHistory
+from vivier.match.ranker import RankerQuery, fit, train, training_queries
+from vivier.match.signals import supplier_signals
+from vivier.warehouse import open_warehouse
+
+matched_home = match_data.matched_home
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "expected"),
+    [
+        ("75013", "Code postal", "75"),
+        ("1116", "Code postal", "01"),  # a postcode that lost its leading zero
+        ("97411", "Code commune", "974"),
+        ("2A", "Code département", "2A"),
+        ("544", "Code arrondissement", "54"),
+        ("69123", "Code commune", "69"),
+        ("84", "Code région", None),  # a region, not the département 84
+        ("FR", "Code pays", None),
+        ("", "Code département", None),
+    ],
+)
+def test_departement_of_a_place_of_execution(code, kind, expected):
+    assert dept(code, kind) == expected
+
+
+def _awards(rows):
+    names = ("uid", "buyer_siret", "buyer_name", "object", "cpv", "place_code", "siren")
+    columns = {
+        name: np.array([row[i] for row in rows], dtype=object) for i, name in enumerate(names)
+    }
+    columns["supplier_name"] = np.array([f"ENTREPRISE {r[6]}" for r in rows], dtype=object)
+    columns["notification_date"] = np.array([dt.date(2018, 11, 1 + i) for i in range(len(rows))])
+    return columns
+
+
+def _facts(awards, types):
+    return {
+        "uid": awards["uid"],
+        "place_code": awards["place_code"],
+        "place_type": np.array(types, dtype=object),
+        "amount": np.array([10_000.0] * len(types)),
+        "procedure": np.array(["open"] * len(types), dtype=object),
+        "nature": np.array(["Marché"] * len(types), dtype=object),
+        "notification_date": awards["notification_date"],
+    }
+
+
+def test_local_supplier_gets_the_departement_features():
+    buyer = "21350238800019"
+    awards = _awards(
+        [
+            (
+                "u1",
+                buyer,
+                "Ville de Rennes",
+                "Entretien des espaces verts",
+                "77310000",
+                "35",
+                "111",
+            ),
+            ("u2", buyer, "Ville de Rennes", "Tonte et taille des haies", "77310000", "35", "111"),
+            ("u3", "2", "Ville de Nice", "Entretien des espaces verts", "77310000", "06", "222"),
+        ]
+    )
+    history = AwardHistory.build(awards)
+    facts = SupplierFacts.build(history, awards, _facts(awards, ["Code département"] * 3))
+    text, codes = "Entretien des espaces verts", ["77310000"]
+    signals = supplier_signals(history, text, codes, None, None)
+    query = QueryFacts(departement="35", amount=20_000.0, procedure="open", nature="Marché")
+    rows, features = candidate_features(history, facts, signals, query, codes, text)
+    assert features.shape == (len(rows), len(FEATURES)) == (2, len(FEATURES))
+    column = dict(zip(FEATURES, features.T, strict=True))
+    local = list(rows).index(history.suppliers.row_of["111"])
+    other = 1 - local
+    assert column["dept_share"][local] == 1.0 and column["dept_share"][other] == 0.0
+    assert column["region_share"][local] == 1.0 and column["home_dept"][local] == 1.0
+    assert column["amount_known"][local] == 1.0
+    assert np.isclose(column["amount_gap"][local], np.log10(2))
+    # without a place, the buyer's usual département stands in
+    query = QueryFacts(buyer=buyer)
+    rows, features = candidate_features(history, facts, signals, query, codes, text)
+    column = dict(zip(FEATURES, features.T, strict=True))
+    assert column["dept_share"][list(rows).index(history.suppliers.row_of["111"])] == 1.0
+
+
+def _query(rng, winner_feature):
+    features = rng.normal(size=(20, len(FEATURES))).astype(np.float32)
+    winner = int(np.argmax(features[:, FEATURES.index(winner_feature)]))
+    return RankerQuery("q", {winner}, np.arange(20), features)
+
+
+def test_fit_learns_the_feature_that_tells_the_winner():
+    rng = np.random.default_rng(0)
+    queries = [_query(rng, "dept_share") for _ in range(200)]
+    model = fit(queries, l2=1.0)
+    assert model.weights["dept_share"] > 3 * max(
+        abs(w) for name, w in model.weights.items() if name != "dept_share"
+    )
+    held_out = [_query(rng, "dept_share") for _ in range(20)]
+    hits = sum(int(np.argmax(model.ranking(q, 20))) in q.relevant for q in held_out)
+    assert hits >= 18
+    # the trained model starts from the fused score and departs from it on evidence
+    shrunk = train(queries)
+    assert shrunk.weights["fused"] != 0 and shrunk.weights["dept_share"] > 0
+
+
+def test_training_contracts_are_all_before_the_split(matched_home):
+    split = dt.date(2019, 2, 1)
+    queries = training_queries(Settings(home=matched_home), split)
+    assert len(queries) > 100
+    uids = [q.uid for q in queries]
+    with open_warehouse(Settings(home=matched_home), read_only=True) as connection:
+        dates = connection.execute(
+            "SELECT max(notification_date), min(notification_date) FROM contracts "
+            "WHERE uid IN (SELECT unnest(?))",
+            [uids],
+        ).fetchone()
+    assert dates[0] < split and dates[1] >= split - dt.timedelta(days=124)
+
+
+def test_split_evaluation_uses_the_ranker_as_fusion(matched_home):
+    result = run_cli(matched_home, "eval", "--split", "2019-02-01", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    methods, ranker = report["methods"], report["ranker"]
+    assert ranker["training_contracts"] > 100 and set(ranker["weights"]) == set(FEATURES)
+    singles = [v for k, v in methods.items() if k not in {"fusion", "rrf", "weighted"}]
+    assert methods["fusion"]["hr@10"] >= max(v["hr@10"] for v in singles)
+    assert methods["fusion"]["mrr@10"] >= max(v["mrr@10"] for v in singles)
+    assert methods["fusion"]["hr@10"] >= methods["weighted"]["hr@10"]
+    assert methods["fusion"]["hr@10"] >= 0.5
