@@ -1,8 +1,8 @@
 """Ingest: detect each file's format, stream it through its reader, load it (one
 transaction per file), and summarise per file.
 
-Readers of kind "awards" are staged batch by batch (`awards.stage_batches`, outside the
-transaction) and merged in the file's transaction (`awards.merge_staged`); other kinds
+Readers of kind "awards" are normalised into a spool of Arrow files (`pipeline.parallel`,
+outside the transaction) and merged in the file's transaction (`awards.merge_staged`); other kinds
 load inside the transaction through `LOADERS`, which maps a kind to its loader (kind
 "tenders": `vivier.warehouse.tenders.load_tenders`; add one line to plug a new kind).
 `POST_INGEST_HOOKS` run once at the end of each ingest run, with the open warehouse
@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -22,17 +23,11 @@ from pathlib import Path
 from vivier import sources, warehouse
 from vivier.config import Settings
 from vivier.errors import SourceError
-from vivier.pipeline.parallel import sharded_batches
+from vivier.pipeline.parallel import read_framed, read_streaming
+from vivier.sources import linejson
 from vivier.sources.normalise import ReadContext
-from vivier.warehouse import files
-from vivier.warehouse.awards import (
-    BATCH_SIZE,
-    arrow_batches,
-    drop_staged,
-    load_awards,
-    merge_staged,
-    stage_batches,
-)
+from vivier.warehouse import files, spool
+from vivier.warehouse.awards import empty_batch, load_awards, merge_staged
 from vivier.warehouse.buyers import refresh_buyers
 
 log = logging.getLogger(__name__)
@@ -40,7 +35,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[..., None]  # progress(n=..., description=...)
 PROGRESS_EVERY = 5_000
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # smaller files are read in-process
-WORKER_BATCH_SIZE = 20_000  # per worker; the parent loads one batch of each together
 
 
 def _load_awards(connection, records, file_id, settings: Settings):
@@ -134,37 +128,42 @@ def _parallel(spec: sources.ReaderSpec, path: Path, settings: Settings) -> bool:
     )
 
 
-def _counted_batches(batches: Iterable, progress: Progress | None) -> Iterator:
-    for batch in batches:
-        yield batch
-        if progress:
-            progress(batch.read)
-
-
 def _finish(connection, file_id: int, counts) -> None:
     files.finish_file(
         connection, file_id, counts.read, counts.loaded, counts.rejected, counts.duplicates
     )
 
 
+def _read_to_spool(spec, path: Path, context, settings: Settings, folder: Path, progress):
+    """Framed JSON through the chunked fast path; any other file, or a framed file that
+    turns out not to be, through the streaming reader (from the start, spool cleared)."""
+    workers = settings.ingest_workers if _parallel(spec, path, settings) else 1
+    if spec.name in linejson.FRAMES and not zipfile.is_zipfile(path):
+        try:
+            framed = linejson.plan(path, spec.name)
+            return read_framed(framed, context, workers, folder, progress)
+        except linejson.NotFramed as why:
+            log.info("%s: read by the streaming reader (%s)", path, why)
+            spool.clear(folder)
+            if progress:
+                progress(0, description=f"{path.name} ({spec.name}, lecture en flux)")
+    return read_streaming(spec.name, path, context, workers, folder, progress)
+
+
 def _ingest_awards(connection, settings, spec, path, digest, context, progress):
-    """Award files are staged batch by batch in temporary tables (memory bounded, spilled
-    by DuckDB), then merged in the file's one transaction: on any error the warehouse is
-    unchanged and the staging is dropped."""
-    if _parallel(spec, path, settings):
-        workers = settings.ingest_workers
-        batches = sharded_batches(spec.name, path, context, workers, WORKER_BATCH_SIZE)
-    else:
-        batches = arrow_batches(_counted(spec.read(path, context), progress), BATCH_SIZE)
-        progress = None  # counted record by record above
-    try:
-        staged = stage_batches(connection, _counted_batches(batches, progress))
-        with files.transaction(connection):
-            file_id = files.register_file(connection, str(path), digest, spec.name)
-            counts = merge_staged(connection, staged, file_id)
-            _finish(connection, file_id, counts)
-    finally:
-        drop_staged(connection)
+    """Award files are normalised into a spool (Arrow IPC files under the data
+    directory), then merged in the file's one transaction: on any error the warehouse is
+    unchanged and the spool is removed."""
+    with spool.spool_folder(settings.home) as folder:
+        staged = _read_to_spool(spec, path, context, settings, folder, progress)
+        names = spool.register(connection, folder, empty_batch())
+        try:
+            with files.transaction(connection):
+                file_id = files.register_file(connection, str(path), digest, spec.name)
+                counts = merge_staged(connection, staged, file_id)
+                _finish(connection, file_id, counts)
+        finally:
+            spool.unregister(connection, names)
     return counts
 
 

@@ -9,9 +9,11 @@ loaded only for the contracts actually inserted.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -25,6 +27,7 @@ from vivier.models import (
     Reject,
 )
 from vivier.sources.decp_rows import Rows
+from vivier.warehouse import spool
 
 _ARROW_TYPES = {
     "amount": pa.float64(),
@@ -126,6 +129,14 @@ class _Batch:
 _KEY = ("uid", "record_index")
 
 
+def arrow_batch(records: Iterable[Contract | Reject | Rows]) -> ArrowBatch:
+    """All the records as one Arrow batch."""
+    batch = _Batch()
+    for record in records:
+        batch.add(record)
+    return batch.to_arrow()
+
+
 def arrow_batches(
     records: Iterable[Contract | Reject], batch_size: int = BATCH_SIZE
 ) -> Iterator[ArrowBatch]:
@@ -141,57 +152,73 @@ def arrow_batches(
 
 
 _STAGED = ("b_contracts", "b_suppliers", "b_modifications", "b_flags", "b_rejects")
+SEQ_SHIFT = 32  # a staged record_index is a seq: chunk << SEQ_SHIFT | index in the chunk
 
 
 @dataclass
 class Staged:
-    """Counts of the batches appended to the staging tables (`s_*`, temporary)."""
+    """Counts of the batches written to the spool, and the items of each chunk."""
 
     read: int = 0
     contracts: int = 0
     rejected: int = 0
     extra_rows: int = 0
+    chunks: dict[int, int] = field(default_factory=dict)  # chunk → items (seq's high part)
+
+    def add(self, batch: ArrowBatch, chunk: int = 0, items: int | None = None) -> None:
+        self.read += batch.read
+        self.contracts += batch.contracts
+        self.rejected += batch.rejected
+        self.extra_rows += batch.extra_rows
+        self.chunks[chunk] = self.chunks.get(chunk, 0) + (batch.read if items is None else items)
+
+    def first_indices(self) -> pa.Table:
+        """chunk → record index of its first item (the chunks follow one another)."""
+        chunks = sorted(self.chunks)
+        firsts, total = [], 0
+        for chunk in chunks:
+            firsts.append(total)
+            total += self.chunks[chunk]
+        return pa.table(
+            {"chunk": pa.array(chunks, pa.int64()), "first": pa.array(firsts, pa.int64())}
+        )
 
 
-def stage_batches(connection: duckdb.DuckDBPyConnection, batches: Iterable[ArrowBatch]) -> Staged:
-    """Append every batch to temporary staging tables (no transaction needed: they are
-    dropped afterwards, and DuckDB spills them to disk beyond its memory limit)."""
-    staged = Staged()
-    empty = _Batch().to_arrow().tables
-    for name, table in empty.items():
-        connection.register(name, table)
-        try:
-            connection.execute(f"CREATE OR REPLACE TEMP TABLE s{name[1:]} AS FROM {name}")
-        finally:
-            connection.unregister(name)
-    for batch in batches:
-        for name, table in batch.tables.items():
-            connection.register(name, table)
-            try:
-                connection.execute(f"INSERT INTO s{name[1:]} FROM {name}")
-            finally:
-                connection.unregister(name)
-        staged.read += batch.read
-        staged.contracts += batch.contracts
-        staged.rejected += batch.rejected
-        staged.extra_rows += batch.extra_rows
-    return staged
+def empty_batch() -> dict[str, pa.Table]:
+    """The staging tables, empty (their schemas)."""
+    return _Batch().to_arrow().tables
 
 
-def drop_staged(connection: duckdb.DuckDBPyConnection) -> None:
-    """Drop the staging tables (harmless when an aborted transaction already did)."""
-    for name in (*_STAGED, "b_new"):
-        try:
-            connection.execute(f"DROP TABLE IF EXISTS temp.s{name[1:]}")
-        except duckdb.Error:
-            return
+def _record_index(alias: str) -> str:
+    """SQL: the record index in the file of a staged seq (joined with s_chunks k)."""
+    return f"k.first + ({alias}.record_index & {(1 << SEQ_SHIFT) - 1})"
+
+
+def _chunk_join(alias: str) -> str:
+    return f"JOIN s_chunks k ON k.chunk = {alias}.record_index >> {SEQ_SHIFT}"
 
 
 def merge_staged(connection: duckdb.DuckDBPyConnection, staged: Staged, file_id: int) -> AwardLoad:
-    """Insert the staged file into the warehouse (inside the caller's transaction).
+    """Insert the staged file (tables `s_*`) into the warehouse (inside the caller's
+    transaction).
 
     A contract whose uid is already in `contracts` (or earlier in the file: smallest
-    record index) is a duplicate; its provenance still goes to `contract_sources`."""
+    seq) is a duplicate; its provenance still goes to `contract_sources`."""
+    connection.register("s_chunks", staged.first_indices())
+    try:
+        new = _merge(connection, int(file_id))
+    finally:
+        connection.unregister("s_chunks")
+        connection.execute("DROP TABLE IF EXISTS temp.s_new")
+    return AwardLoad(
+        read=staged.read,
+        loaded=new,
+        rejected=staged.rejected,
+        duplicates=staged.contracts - new + staged.extra_rows,
+    )
+
+
+def _merge(connection: duckdb.DuckDBPyConnection, file_id: int) -> int:
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE s_new AS "
         "SELECT uid, min(record_index) AS record_index FROM s_contracts b "
@@ -200,12 +227,13 @@ def merge_staged(connection: duckdb.DuckDBPyConnection, staged: Staged, file_id:
     columns = ", ".join(CONTRACT_COLUMNS)
     connection.execute(
         f"INSERT INTO contracts ({columns}, file_id) "
-        f"SELECT {', '.join('b.' + c for c in CONTRACT_COLUMNS)}, {int(file_id)} "
+        f"SELECT {', '.join('b.' + c for c in CONTRACT_COLUMNS)}, {file_id} "
         "FROM s_contracts b JOIN s_new n USING (uid, record_index)"
     )
     connection.execute(
         "INSERT INTO contract_sources (uid, source, file_id, record_index) "
-        f"SELECT uid, source, {int(file_id)}, record_index FROM s_contracts"
+        f"SELECT b.uid, b.source, {file_id}, {_record_index('b')} FROM s_contracts b "
+        + _chunk_join("b")
     )
     for table, target, columns in (
         ("s_suppliers", "contract_suppliers", SUPPLIER_COLUMNS),
@@ -219,25 +247,28 @@ def merge_staged(connection: duckdb.DuckDBPyConnection, staged: Staged, file_id:
         )
     connection.execute(
         "INSERT INTO rejects (file_id, record_index, reason, raw) "
-        f"SELECT {int(file_id)}, record_index, reason, raw FROM s_rejects"
+        f"SELECT {file_id}, {_record_index('r')}, r.reason, r.raw FROM s_rejects r "
+        + _chunk_join("r")
     )
-    new = connection.execute("SELECT count(*) FROM s_new").fetchall()[0][0]
-    return AwardLoad(
-        read=staged.read,
-        loaded=new,
-        rejected=staged.rejected,
-        duplicates=staged.contracts - new + staged.extra_rows,
-    )
+    return connection.execute("SELECT count(*) FROM s_new").fetchall()[0][0]
 
 
 def load_batches(
     connection: duckdb.DuckDBPyConnection, batches: Iterable[ArrowBatch], file_id: int
 ) -> AwardLoad:
-    """Load Arrow batches of one file (inside the caller's transaction)."""
-    try:
-        return merge_staged(connection, stage_batches(connection, batches), file_id)
-    finally:
-        drop_staged(connection)
+    """Load Arrow batches of one file (inside the caller's transaction), through a spool."""
+    with tempfile.TemporaryDirectory(prefix=spool.SPOOL_PREFIX) as folder:
+        staged = Staged()
+        writer = spool.SpoolWriter(Path(folder), "main")
+        for batch in batches:
+            writer.write(batch.tables)
+            staged.add(batch)
+        writer.close()
+        names = spool.register(connection, Path(folder), empty_batch())
+        try:
+            return merge_staged(connection, staged, file_id)
+        finally:
+            spool.unregister(connection, names)
 
 
 def load_awards(
