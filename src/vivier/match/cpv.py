@@ -64,6 +64,18 @@ class CpvProfiles:
     def __init__(self, vocabulary: dict[str, int], counts: sparse.csc_matrix):
         self.vocabulary = vocabulary
         self.counts = counts  # entities × prefixes: number of contracts
+        self.by_row = counts.tocsr()  # the same, read by entity (`codes_of`)
+        self.keys = sorted(vocabulary, key=vocabulary.get)
+
+    def codes_of(self, row: int) -> list[str]:
+        """The full CPV codes of an entity's contracts, with repetitions (as counted)."""
+        start, end = self.by_row.indptr[row], self.by_row.indptr[row + 1]
+        codes = []
+        columns = self.by_row.indices[start:end].tolist()
+        for column, count in zip(columns, self.by_row.data[start:end].tolist(), strict=True):
+            if len(self.keys[column]) == 8:
+                codes.extend([self.keys[column]] * int(count))
+        return codes
 
     @classmethod
     def build(cls, codes_per_entity: Sequence[Iterable[str]]) -> CpvProfiles:

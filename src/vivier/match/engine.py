@@ -24,13 +24,19 @@ from vivier.match.embed import EmbeddingCache, encoder
 from vivier.match.fusion import (
     BUYER_WEIGHTS,
     STARTUP_WEIGHTS,
-    SUPPLIER_WEIGHTS,
     fuse,
     top_k,
 )
 from vivier.match.history import AwardHistory, EntitySet
 from vivier.match.incremental import update_history
 from vivier.match.profiles import build_startups, buyer_openness, supplier_codes
+from vivier.match.ranker import (
+    QueryFacts,
+    check_departement,
+    local_reason,
+    supplier_facts_of,
+    supplier_scores,
+)
 from vivier.match.region import normalise_region
 from vivier.match.signals import lexical, same_region, semantic, supplier_signals
 from vivier.match.text import analyse
@@ -40,7 +46,7 @@ from vivier.warehouse.match import company_facts, known_siren, startup_members
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "engine.pkl"
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 MAX_QUERY_CHARS = 5000
 MIN_SIMILARITY = 0.30  # below this cosine, a result without lexical evidence is noise
 DEFAULT_MODEL = "use"
@@ -88,6 +94,7 @@ class MatchEngine:
     openness: np.ndarray
     built_at: float = 0.0
     build_info: dict = field(default_factory=dict)
+    supplier_facts: object = None  # vivier.match.features.SupplierFacts (the ranker's)
     _model: object = field(default=None, repr=False)
 
     # ---- building, saving, loading -------------------------------------------------------
@@ -106,6 +113,7 @@ class MatchEngine:
             update = update_history(connection, settings.index_dir, full=full)
             member_rows = startup_members(connection)
             facts = company_facts(connection)
+            supplier_facts = supplier_facts_of(connection, update.history)
         history = update.history
         startups, startup_labels = build_startups(member_rows, history)
         young = {siren for siren, fact in facts.items() if _young(fact[2])}
@@ -130,6 +138,7 @@ class MatchEngine:
             openness=buyer_openness(history, set(startups.ids), young),
             built_at=time.time(),
             build_info={"incremental": update.incremental, "new_rows": update.new_rows},
+            supplier_facts=supplier_facts,
         )
 
     def save(self, settings: Settings) -> Path:
@@ -275,15 +284,18 @@ class MatchEngine:
         buyer_siret: str | None = None,
         k: int = 10,
         region: str | None = None,
+        departement: str | None = None,
     ) -> list[Match]:
         text = check_query(text)
         codes = check_cpv_codes(cpv)
+        query = QueryFacts(buyer=buyer_siret or "", departement=check_departement(departement))
         signals = supplier_signals(self.history, text, codes, buyer_siret, normalise_region(region))
-        scores = fuse(signals, SUPPLIER_WEIGHTS)
+        scores = supplier_scores(self.history, self.supplier_facts, signals, text, codes, query)
         terms = set(analyse(text))
         out = []
         for row in self._relevant_rows(scores, signals, k):
             reasons = explain.supplier_reasons(self, row, terms, codes, buyer_siret)
+            reasons += local_reason(self.supplier_facts, row, query)
             out.append(
                 Match(
                     self.history.suppliers.ids[row],

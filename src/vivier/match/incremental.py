@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from vivier.errors import ConfigError
 from vivier.match.aggregate import ContractRows, Entities, JoinedTexts, Pairs
 from vivier.match.bm25 import BM25
 from vivier.match.cpv import CpvProfiles
@@ -149,20 +150,27 @@ def update_history(
     """Fold the award rows ingested since the saved aggregates (all of them when there are
     none, when they are stale or when `full`), save the aggregates, return the history."""
     aggregate = None if full else load_aggregate(directory)
-    if aggregate is not None:
-        last, rows = aggregate.watermark
-        if award_watermark(connection, upto=last) != (last, rows):
-            log.info("award rows up to file %d changed: building from scratch", last)
-            aggregate = None
+    last, rows = aggregate.watermark if aggregate is not None else (0, 0)
+    now, total, before_last = award_watermark(connection, upto=last)
+    if aggregate is not None and (before_last != rows or now < last):
+        log.info("award rows up to file %d changed: building from scratch", last)
+        aggregate = None
     incremental = aggregate is not None
     aggregate = aggregate or HistoryAggregate()
-    watermark = award_watermark(connection)
     before = aggregate.rows
     for batch in award_batches(connection, after_file=aggregate.watermark[0]):
         aggregate.fold(batch)
         if progress:
             progress(len(batch["uid"]))
-    aggregate.watermark = watermark
+    if aggregate.rows != total and incremental:  # cannot happen unless rows were moved
+        log.warning("%d award rows read of %d: building from scratch", aggregate.rows, total)
+        return update_history(connection, directory, full=True, progress=progress)
+    if aggregate.rows != total:
+        raise ConfigError(
+            f"L'index a lu {aggregate.rows} lignes d'attribution sur {total} : relancez "
+            "« vivier index --full »."
+        )
+    aggregate.watermark = (now, total)
     save_aggregate(aggregate, directory)
     return Update(aggregate.history(), incremental, aggregate.rows - before)
 

@@ -71,16 +71,7 @@ def build_startups(rows: list[tuple], history: AwardHistory) -> tuple[EntitySet,
 
 def _codes_of(history: AwardHistory, row: int | None) -> list[str]:
     """The CPV codes of a supplier's contracts, with repetitions (as counted)."""
-    if row is None:
-        return []
-    profile = history.suppliers.cpv
-    codes = []
-    column_of = {col: key for key, col in profile.vocabulary.items() if len(key) == 8}
-    line = profile.counts[[row], :].tocoo()
-    for col, count in zip(line.col, line.data, strict=True):
-        if col in column_of:
-            codes.extend([column_of[col]] * int(count))
-    return codes
+    return [] if row is None else history.suppliers.cpv.codes_of(row)
 
 
 def supplier_codes(history: AwardHistory, siren: str, top: int = 5) -> list[str]:

@@ -81,18 +81,17 @@ def award_batches(
         cursor.close()
 
 
-def award_watermark(connection: duckdb.DuckDBPyConnection, upto: int | None = None) -> tuple:
-    """(last file, award rows up to it): what an index built now has seen. With `upto`,
-    the rows of the files up to that one (fewer or more means history was rewritten)."""
-    last = upto
-    if last is None:
-        last = connection.execute("SELECT coalesce(max(file_id), 0) FROM contracts").fetchone()[0]
-    rows = connection.execute(
-        "SELECT count(*) FROM contracts c JOIN contract_suppliers s USING (uid) "
-        "WHERE s.siren IS NOT NULL AND coalesce(c.file_id, 0) <= ?",
-        [last],
-    ).fetchone()[0]
-    return int(last), int(rows)
+def award_watermark(connection: duckdb.DuckDBPyConnection, upto: int = 0) -> tuple:
+    """(last file, award rows up to it, award rows up to the file `upto`): what a build now
+    reads, and how many rows the files an earlier build read hold now (if that changed,
+    history was rewritten)."""
+    row = connection.execute(
+        "SELECT coalesce(max(coalesce(c.file_id, 0)), 0), count(*), "
+        "count(*) FILTER (WHERE coalesce(c.file_id, 0) <= ?) "
+        "FROM contracts c JOIN contract_suppliers s USING (uid) WHERE s.siren IS NOT NULL",
+        [upto],
+    ).fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def dated_contracts(connection: duckdb.DuckDBPyConnection, start: str, end: str | None) -> list:
