@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import duckdb
 import match_data
 import numpy as np
 import pytest
@@ -17,6 +18,8 @@ from vivier.match.history import AwardHistory
 from vivier.match.ranker import RankerQuery, fit, train, training_queries
 from vivier.match.signals import supplier_signals
 from vivier.warehouse import open_warehouse
+from vivier.warehouse.match import awards
+from vivier.warehouse.ranking import supplier_aggregates
 
 matched_home = match_data.matched_home
 
@@ -39,31 +42,30 @@ def test_departement_of_a_place_of_execution(code, kind, expected):
     assert dept(code, kind) == expected
 
 
-def _awards(rows):
-    names = ("uid", "buyer_siret", "buyer_name", "object", "cpv", "place_code", "siren")
-    columns = {
-        name: np.array([row[i] for row in rows], dtype=object) for i, name in enumerate(names)
-    }
-    columns["supplier_name"] = np.array([f"ENTREPRISE {r[6]}" for r in rows], dtype=object)
-    columns["notification_date"] = np.array([dt.date(2018, 11, 1 + i) for i in range(len(rows))])
-    return columns
-
-
-def _facts(awards, types):
-    return {
-        "uid": awards["uid"],
-        "place_code": awards["place_code"],
-        "place_type": np.array(types, dtype=object),
-        "amount": np.array([10_000.0] * len(types)),
-        "procedure": np.array(["open"] * len(types), dtype=object),
-        "nature": np.array(["Marché"] * len(types), dtype=object),
-        "notification_date": awards["notification_date"],
-    }
+def _warehouse(rows):
+    """An in-memory warehouse with the award columns the ranker reads."""
+    connection = duckdb.connect()
+    connection.execute(
+        "CREATE TABLE contracts (uid VARCHAR, buyer_siret VARCHAR, buyer_name VARCHAR,"
+        " object VARCHAR, cpv VARCHAR, place_code VARCHAR, place_type VARCHAR, amount DOUBLE,"
+        " procedure VARCHAR, nature VARCHAR, notification_date DATE)"
+    )
+    connection.execute("CREATE TABLE contract_suppliers (uid VARCHAR, siren VARCHAR, name VARCHAR)")
+    for i, (uid, buyer, buyer_name, text, cpv, place, siren) in enumerate(rows):
+        connection.execute(
+            "INSERT INTO contracts VALUES (?, ?, ?, ?, ?, ?, 'Code département', 10000,"
+            " 'open', 'Marché', ?)",
+            [uid, buyer, buyer_name, text, cpv, place, dt.date(2018, 11, 1 + i)],
+        )
+        connection.execute(
+            "INSERT INTO contract_suppliers VALUES (?, ?, ?)", [uid, siren, f"ENTREPRISE {siren}"]
+        )
+    return connection
 
 
 def test_local_supplier_gets_the_departement_features():
     buyer = "21350238800019"
-    awards = _awards(
+    connection = _warehouse(
         [
             (
                 "u1",
@@ -78,8 +80,9 @@ def test_local_supplier_gets_the_departement_features():
             ("u3", "2", "Ville de Nice", "Entretien des espaces verts", "77310000", "06", "222"),
         ]
     )
-    history = AwardHistory.build(awards)
-    facts = SupplierFacts.build(history, awards, _facts(awards, ["Code département"] * 3))
+    history = AwardHistory.build(awards(connection))
+    facts = SupplierFacts.build(history, supplier_aggregates(connection))
+    assert facts.buyer_dept == {buyer: "35", "2": "06"}
     text, codes = "Entretien des espaces verts", ["77310000"]
     signals = supplier_signals(history, text, codes, None, None)
     query = QueryFacts(departement="35", amount=20_000.0, procedure="open", nature="Marché")

@@ -107,13 +107,17 @@ def suppliers_command(
     text: str = typer.Argument(..., help="Le besoin ou l'objet du marché."),
     cpv: list[str] = typer.Option([], "--cpv", help="Code CPV (répétable)."),
     buyer: str | None = typer.Option(None, "--acheteur", help="SIRET de l'acheteur."),
+    departement: str | None = typer.Option(
+        None, "--departement", help="Lieu d'exécution : département ou code postal."
+    ),
     k: int = typer.Option(10, "-k", help="Nombre de résultats."),
     as_json: bool = typer.Option(False, "--json", help="Sortie JSON."),
 ) -> None:
     """Entreprises déjà titulaires de marchés proches (historique d'attribution)."""
     warn_language(text)
     engine = MatchEngine.load(settings_of(ctx))
-    show(engine.suppliers_for(text, cpv=cpv, buyer_siret=buyer, k=k), as_json)
+    results = engine.suppliers_for(text, cpv=cpv, buyer_siret=buyer, k=k, departement=departement)
+    show(results, as_json)
 
 
 @eval_app.callback()

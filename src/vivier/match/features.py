@@ -98,12 +98,17 @@ class QueryFacts:
     day: float = math.nan  # notification date as an ordinal; NaN = after the history
 
 
-def _matrix(rows: list[int], keys: list[str], n_rows: int) -> tuple[sparse.csr_matrix, dict]:
+def _matrix(rows, keys, counts, n_rows: int) -> tuple[sparse.csr_matrix, dict[str, int]]:
+    """A rows × keys count matrix (rows < 0 are skipped) and the column of each key."""
     index: dict[str, int] = {}
     cols = [index.setdefault(k, len(index)) for k in keys]
-    data = np.ones(len(rows), dtype=np.float32)
-    matrix = sparse.coo_matrix((data, (rows, cols)), shape=(n_rows, max(len(index), 1)))
-    return matrix.tocsr(), index
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    keep = rows >= 0
+    data = np.asarray(counts, dtype=np.float32)[keep]
+    shape = (n_rows, max(len(index), 1))
+    matrix = sparse.coo_matrix((data, (rows[keep], cols[keep])), shape=shape).tocsr()
+    matrix.sum_duplicates()
+    return matrix, index
 
 
 @dataclass
@@ -118,78 +123,75 @@ class SupplierFacts:
     natures: sparse.csr_matrix
     nature_of: dict[str, int]
     frameworks: sparse.csr_matrix  # buyer organisation × supplier: framework agreements
+    frame_of: dict[str, int]
     log_amount: np.ndarray
     last_day: np.ndarray
     n_buyers: np.ndarray
     names: BM25  # supplier names
     labels: BM25  # labels of the CPV codes of each supplier's contracts
     buyer_dept: dict[str, str] = field(default_factory=dict)
-    frame_of: dict[str, int] = field(default_factory=dict)
     last_history_day: float = math.nan
 
     @classmethod
-    def build(cls, history: AwardHistory, awards: dict, facts: dict) -> SupplierFacts:
-        """`awards`: the rows the history was built from; `facts`: `contract_facts` over
-        (at least) the same contracts."""
-        by_uid = {str(u): i for i, u in enumerate(facts["uid"].tolist())}
+    def build(cls, history: AwardHistory, aggregates: dict) -> SupplierFacts:
+        """From `vivier.warehouse.ranking.supplier_aggregates` over the same awards as the
+        history."""
         n = len(history.suppliers)
-        rows, depts, procs, natures, frames, frame_rows = [], [], [], [], [], []
-        amounts = [[] for _ in range(n)]
-        last = np.full(n, np.nan)
-        buyers_of: list[set] = [set() for _ in range(n)]
-        buyer_places: dict[str, Counter] = {}
-        places, kinds = facts["place_code"].tolist(), facts["place_type"].tolist()
-        amount_col, dates = facts["amount"].tolist(), facts["notification_date"].tolist()
-        proc_col, nature_col = facts["procedure"].tolist(), facts["nature"].tolist()
-        for uid, siren, buyer in zip(
-            awards["uid"].tolist(),
-            awards["siren"].tolist(),
-            awards["buyer_siret"].tolist(),
-            strict=False,
-        ):
-            row, i = history.suppliers.row_of.get(str(siren)), by_uid.get(str(uid))
-            if row is None or i is None:
-                continue
-            dept = departement(places[i], kinds[i])
-            if dept:
-                rows.append(row)
-                depts.append(dept)
-                buyer_places.setdefault(str(buyer), Counter())[dept] += 1
-            procs.append(proc_col[i] or "?")
-            natures.append(nature_col[i] or "?")
-            if "accord" in (nature_col[i] or "").lower():
-                frames.append(str(buyer)[:9])
-                frame_rows.append(row)
-            if amount_col[i] is not None and amount_col[i] == amount_col[i] and amount_col[i] > 0:
-                amounts[row].append(math.log10(amount_col[i]))
-            last[row] = np.fmax(last[row], day_number(dates[i]))
-            buyers_of[row].add(str(buyer))
-        all_rows = [
-            history.suppliers.row_of[str(s)]
-            for u, s in zip(awards["uid"].tolist(), awards["siren"].tolist(), strict=False)
-            if str(s) in history.suppliers.row_of and str(u) in by_uid
-        ]
-        dept_matrix, dept_of = _matrix(rows, depts, n)
-        proc_matrix, proc_of = _matrix(all_rows, procs, n)
-        nature_matrix, nature_of = _matrix(all_rows, natures, n)
-        frame_matrix, frame_of = _matrix(frame_rows, frames, n)
+
+        def rows_of(table: dict) -> list[int]:
+            row_of = history.suppliers.row_of
+            return [row_of.get(str(siren), -1) for siren in table["siren"].tolist()]
+
+        places = aggregates["places"]
+        depts = [departement(c, k) for c, k in zip(places["code"], places["kind"], strict=True)]
+        place_rows = [r if d else -1 for r, d in zip(rows_of(places), depts, strict=True)]
+        dept_matrix, dept_of = _matrix(place_rows, [d or "" for d in depts], places["n"], n)
+        tables = {}
+        for name in ("procedures", "natures", "frameworks"):
+            table = aggregates[name]
+            tables[name] = _matrix(rows_of(table), table["key"].tolist(), table["n"], n)
+        totals = aggregates["totals"]
+        total_rows = np.array(rows_of(totals), dtype=np.int64)
+        known = total_rows >= 0
+        log_amount, last, buyers = np.full(n, np.nan), np.full(n, np.nan), np.zeros(n)
+        amounts = np.array([np.nan if v is None else v for v in totals["log_amount"].tolist()])
+        log_amount[total_rows[known]] = amounts[known]
+        days = np.array([day_number(v) for v in totals["last_date"].tolist()])
+        last[total_rows[known]] = days[known]
+        buyers[total_rows[known]] = totals["buyers"][known]
         return cls(
             departements=dept_matrix,
             dept_of=dept_of,
-            procedures=proc_matrix,
-            procedure_of=proc_of,
-            natures=nature_matrix,
-            nature_of=nature_of,
-            frameworks=frame_matrix.T.tocsr(),
-            log_amount=np.array([np.mean(a) if a else np.nan for a in amounts]),
+            procedures=tables["procedures"][0],
+            procedure_of=tables["procedures"][1],
+            natures=tables["natures"][0],
+            nature_of=tables["natures"][1],
+            frameworks=tables["frameworks"][0].T.tocsr(),
+            frame_of=tables["frameworks"][1],
+            log_amount=log_amount,
             last_day=last,
-            n_buyers=np.array([len(b) for b in buyers_of], dtype=np.float32),
-            buyer_dept={b: c.most_common(1)[0][0] for b, c in buyer_places.items()},
-            frame_of=frame_of,
+            n_buyers=buyers.astype(np.float32),
             names=BM25.build([analyse(name) for name in history.suppliers.names]),
             labels=BM25.build(_label_terms(history)),
+            buyer_dept=_usual_departements(aggregates["buyer_places"]),
             last_history_day=float(np.nanmax(last)) if np.isfinite(last).any() else math.nan,
         )
+
+
+def _usual_departements(table: dict) -> dict[str, str]:
+    """Buyer SIRET → the département where most of its contracts are executed."""
+    counts: dict[str, Counter] = {}
+    for buyer, code, kind, n in zip(
+        table["buyer"].tolist(),
+        table["code"].tolist(),
+        table["kind"].tolist(),
+        table["n"].tolist(),
+        strict=True,
+    ):
+        dept = departement(code, kind)
+        if dept and buyer:
+            counts.setdefault(buyer, Counter())[dept] += n
+    return {buyer: counter.most_common(1)[0][0] for buyer, counter in counts.items()}
 
 
 def _label_terms(history: AwardHistory) -> list[list[str]]:

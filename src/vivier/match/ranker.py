@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
+from vivier.errors import BadValueError
 from vivier.match.features import (
     FEATURES,
     QueryFacts,
@@ -22,12 +23,14 @@ from vivier.match.features import (
     day_number,
     departement,
 )
+from vivier.match.fusion import SUPPLIER_WEIGHTS, fuse
 from vivier.match.history import AwardHistory
 from vivier.match.region import region_of_place
 from vivier.match.signals import supplier_signals
+from vivier.reference import labels
 from vivier.warehouse import open_warehouse
 from vivier.warehouse.match import awards, dated_contracts
-from vivier.warehouse.ranking import contract_facts
+from vivier.warehouse.ranking import contract_facts, supplier_aggregates
 
 L2 = 1.0  # ridge penalty on the standardised weights
 PRIOR_L2 = 100.0  # towards the weighted fusion: chosen on the splits of the 2019 samples
@@ -127,11 +130,11 @@ def period_queries(settings, cut: str, start: str, end: str | None):
         rows = awards(connection, before=cut)
         if not len(rows["uid"]):
             return None, [], 0
-        history_facts = contract_facts(connection, end=cut)
+        aggregates = supplier_aggregates(connection, before=cut)
         tests = dated_contracts(connection, start, end)
         test_facts = contract_facts(connection, start, end)
     history = AwardHistory.build(rows)
-    facts = SupplierFacts.build(history, rows, history_facts)
+    facts = SupplierFacts.build(history, aggregates)
     index = {str(u): i for i, u in enumerate(test_facts["uid"].tolist())}
     queries, cold = [], 0
     for uid, text, cpv, buyer, place, sirens in tests:
@@ -193,3 +196,101 @@ def evaluate_ranker(settings, split: dt.date, summarise) -> dict | None:
         "training_contracts": len(training),
         "weights": {name: round(value, 4) for name, value in model.weights.items()},
     }
+
+
+# Contract → suppliers in `vivier match suppliers`: the ranker trained by `train` on the
+# 2019 DECP samples, training contracts of December 2018 to March 2019 (509 contracts,
+# each month ranked from the history before it); `vivier eval --json` prints the weights
+# trained for any split ("ranker"), see docs/matching.md.
+SUPPLIER_RANKER = LinearRanker(
+    {
+        "bm25": -0.3066,
+        "cpv": -0.5867,
+        "knn": -0.6992,
+        "group": 0.0777,
+        "buyer": -0.1698,
+        "name": 0.4692,
+        "labels": 1.1591,
+        "rank_bm25": 0.2509,
+        "rank_cpv": 0.5061,
+        "rank_knn": 0.1018,
+        "rank_group": -0.1002,
+        "rank_buyer": 0.3628,
+        "rank_name": 0.6030,
+        "rank_labels": 0.7228,
+        "fused": 4.7771,
+        "rank_fused": -0.1548,
+        "contracts": -0.0874,
+        "buyers": 1.3674,
+        "dept_share": 0.1146,
+        "dept_any": 0.2291,
+        "region_share": 0.3981,
+        "buyer_dept_share": 0.1843,
+        "home_dept": 0.1792,
+        "cpv_division": 0.2710,
+        "cpv_group": 0.1624,
+        "cpv_class": -0.1075,
+        "cpv_code": -0.4023,
+        "same_buyer": -0.1405,
+        "same_org": -0.0943,
+        "framework_org": 0.2178,
+        "procedure_share": -0.1521,
+        "nature_share": 0.0307,
+        "amount_gap": -0.1066,
+        "amount_known": 0.5631,
+        "recency": -0.0040,
+    }
+)
+
+
+def supplier_scores(
+    history: AwardHistory,
+    facts: SupplierFacts | None,
+    signals: dict[str, np.ndarray],
+    text: str,
+    cpv: list[str],
+    query: QueryFacts,
+) -> np.ndarray:
+    """The ranker's score of every supplier for a need (the best one scores 1; suppliers
+    outside the candidates 0); the weighted fusion when the index has no supplier facts."""
+    if facts is None:
+        return fuse(signals, SUPPLIER_WEIGHTS)
+    rows, features = candidate_features(history, facts, signals, query, cpv, text)
+    scores = scores_over(rows, SUPPLIER_RANKER.score(features), len(history.suppliers))
+    top = scores.max(initial=0.0)
+    return (scores / top).astype(np.float32) if top > 0 else scores.astype(np.float32)
+
+
+def check_departement(raw: str | None) -> str | None:
+    """A user-given département ('35', '2A', '974') or postcode ('35000')."""
+    if raw is None or not str(raw).strip():
+        return None
+    text = str(raw).strip()
+    found = departement(text, "Code postal" if len(text) >= 4 else "Code département")
+    if found is None:
+        raise BadValueError(
+            f"Département inconnu : « {raw} ». Donnez un numéro de département (35, 2A, 974) "
+            "ou un code postal."
+        )
+    return found
+
+
+def supplier_facts_of(connection, history: AwardHistory) -> SupplierFacts:
+    """The ranker's facts of every supplier of the history (all the warehouse's awards)."""
+    return SupplierFacts.build(history, supplier_aggregates(connection))
+
+
+def local_reason(facts: SupplierFacts | None, row: int, query: QueryFacts) -> list[str]:
+    """« a déjà exécuté 3 marchés dans ce département (Ille-et-Vilaine) » (the query's
+    département, else the buyer's usual one)."""
+    if facts is None:
+        return []
+    dept = query.departement or facts.buyer_dept.get(query.buyer)
+    if not dept or dept not in facts.dept_of:
+        return []
+    count = int(facts.departements[row, facts.dept_of[dept]])
+    if not count:
+        return []
+    name = labels("departements").get(dept, dept)
+    plural = "s" if count > 1 else ""
+    return [f"a déjà exécuté {count} marché{plural} dans ce département ({name})"]

@@ -1,9 +1,12 @@
-"""Queries of the supplier ranker: the facts of dated contracts (place, amount, procedure,
-nature) beside the award rows of `vivier.warehouse.match`."""
+"""Queries of the supplier ranker: the facts of contracts (place, amount, procedure,
+nature) and their aggregates per supplier, beside the award rows of
+`vivier.warehouse.match`."""
 
 from __future__ import annotations
 
 import duckdb
+
+_AWARDS = "contracts c JOIN contract_suppliers s USING (uid)"
 
 
 def contract_facts(
@@ -30,3 +33,49 @@ def contract_facts(
         """,
         params,
     ).fetchnumpy()
+
+
+def supplier_aggregates(connection: duckdb.DuckDBPyConnection, before: str | None = None):
+    """Per supplier SIREN, over its awards (notified before `before` when given, as
+    `vivier.warehouse.match.awards`): contracts per place of execution, procedure and
+    nature; framework agreements per buyer organisation; mean log10 amount, last
+    notification date, distinct buyers. Per buyer SIRET: contracts per place."""
+    where, params = "s.siren IS NOT NULL", []
+    if before:
+        where += " AND c.notification_date < CAST(? AS DATE)"
+        params.append(before)
+
+    def run(select: str, group: str, extra: str = "") -> dict:
+        return connection.execute(
+            f"SELECT {select}, count(*) AS n FROM {_AWARDS} WHERE {where} {extra} "
+            f"GROUP BY {group} ORDER BY ALL",
+            params,
+        ).fetchnumpy()
+
+    return {
+        "places": run(
+            "s.siren, coalesce(c.place_code, '') AS code, coalesce(c.place_type, '') AS kind",
+            "ALL",
+        ),
+        "procedures": run("s.siren, coalesce(c.procedure, '?') AS key", "ALL"),
+        "natures": run("s.siren, coalesce(c.nature, '?') AS key", "ALL"),
+        "frameworks": run(
+            "s.siren, left(coalesce(c.buyer_siret, ''), 9) AS key",
+            "ALL",
+            "AND lower(c.nature) LIKE '%accord%'",
+        ),
+        "buyer_places": connection.execute(
+            f"""SELECT coalesce(c.buyer_siret, '') AS buyer, coalesce(c.place_code, '') AS code,
+                   coalesce(c.place_type, '') AS kind, count(DISTINCT c.uid) AS n
+            FROM {_AWARDS} WHERE {where} GROUP BY ALL ORDER BY ALL""",
+            params,
+        ).fetchnumpy(),
+        "totals": connection.execute(
+            f"""SELECT s.siren, avg(log10(c.amount)) FILTER (
+                       WHERE c.amount > 0 AND c.amount < 1e15) AS log_amount,
+                   max(c.notification_date) AS last_date,
+                   count(DISTINCT c.buyer_siret) AS buyers
+            FROM {_AWARDS} WHERE {where} GROUP BY ALL ORDER BY ALL""",
+            params,
+        ).fetchnumpy(),
+    }
