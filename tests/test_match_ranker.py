@@ -148,3 +148,39 @@ def test_split_evaluation_uses_the_ranker_as_fusion(matched_home):
     assert methods["fusion"]["mrr@10"] >= max(v["mrr@10"] for v in singles)
     assert methods["fusion"]["hr@10"] >= methods["weighted"]["hr@10"]
     assert methods["fusion"]["hr@10"] >= 0.5
+
+
+def test_match_suppliers_ranks_local_firms_and_says_so(matched_home):
+    result = run_cli(
+        matched_home,
+        "match",
+        "suppliers",
+        "Travaux de voirie et chaussées",
+        "--departement",
+        "17",
+        "-k",
+        "5",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    results = json.loads(result.stdout)["results"]
+    assert results and results[0]["score"] == 1.0
+    local = [
+        r
+        for r in results
+        if any("dans ce département (Charente-Maritime)" in x for x in r["reasons"])
+    ]
+    assert local and results.index(local[0]) == 0
+    # the place of execution is what put it first
+    anywhere = run_cli(
+        matched_home, "match", "suppliers", "Travaux de voirie et chaussées", "-k", "5", "--json"
+    )
+    assert json.loads(anywhere.stdout)["results"][0]["siren"] != local[0]["siren"]
+    # every result still has a reason from the signals (the passage or CPV evidence)
+    assert all(r["reasons"][0].startswith(("a réalisé", "a remporté")) for r in results)
+
+
+def test_match_suppliers_refuses_an_unknown_departement(matched_home):
+    result = run_cli(matched_home, "match", "suppliers", "voirie", "--departement", "99")
+    assert result.exit_code == 1
+    assert "Département inconnu" in result.output and "Traceback" not in result.output
