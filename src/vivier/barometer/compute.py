@@ -5,6 +5,8 @@ The method is `docs/barometer-method.md`; the SQL is `vivier.warehouse.barometer
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import duckdb
 
 from vivier.barometer import coverage as coverage_section
@@ -151,6 +153,26 @@ def compute_barometer(
     others = [item for item in sensitivity_definitions or [] if item.name != definition.name]
     compared = [definition, *others]
     tests = [startup_test(item) for item in compared]
+    # The trend's start-up figures read only warehouse tables: they are computed on a
+    # second cursor while this one builds the year's figures (both cores kept busy).
+    with ThreadPoolExecutor(max_workers=1) as pool, connection.cursor() as cursor:
+        startups = pool.submit(sql.trend_startups, cursor, perimeter, tests[0])
+        result = _year_figures(connection, year, definition, settings, perimeter, compared)
+        trend = sql.trend(connection, startups.result())
+    result["trend"] = [{"year": int(row["year"]), **figures(row)} for row in trend]
+    return result
+
+
+def _year_figures(
+    connection: duckdb.DuckDBPyConnection,
+    year: int,
+    definition: Definition,
+    settings: Settings,
+    perimeter: str,
+    compared: list[Definition],
+) -> dict:
+    """Every figure but the trend (the scope and publications tables stay for it)."""
+    tests = [startup_test(item) for item in compared]
     sql.build_scope(connection, perimeter, tests, year)
     sql.build_publications(connection, perimeter)
     head = sql.headline(connection)
@@ -170,10 +192,6 @@ def compute_barometer(
     result["coverage"] = coverage_section.coverage(connection, year)
     result["sensitivity"] = sensitivity(connection, compared)
     result["notes"] = notes(result, int(head["unlisted_buyer_contracts"]))
-    result["trend"] = [
-        {"year": int(row["year"]), **figures(row)}
-        for row in sql.trend(connection, perimeter, tests[0])
-    ]
     return result
 
 

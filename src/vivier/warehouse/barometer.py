@@ -244,18 +244,19 @@ ORDER BY amount_total DESC, contracts DESC, key NULLS LAST"""
     return _arrow_rows(connection, sql, [])
 
 
-def trend(connection: duckdb.DuckDBPyConnection, perimeter: str, test: StartupTest) -> list[dict]:
-    """The aggregates of every year in the warehouse (same perimeter and test).
+def trend_startups(
+    connection: duckdb.DuckDBPyConnection, perimeter: str, test: StartupTest
+) -> dict[int, dict]:
+    """Year → the start-up aggregates of every year in the warehouse (same perimeter and
+    test). Reads only warehouse tables, so it can run on its own cursor.
 
-    Totals come from the publications table (`build_publications` first); only the
-    candidate supplier rows are dated and tested, and only contracts with a start-up have
-    their suppliers counted."""
+    Only the candidate supplier rows are dated and tested, and only contracts with a
+    start-up have their suppliers counted."""
     clause, params = _perimeter_clause(perimeter)
     join = f"LEFT JOIN {_buyers(connection)} b ON b.siret = c.buyer_siret" if clause else ""
-    candidate = _candidate(test)
     extra = ", any_value(year(s.notification_date)) AS year, any_value(s.amount) AS amount"
     sql = f"""WITH candidate_rows AS MATERIALIZED (
-  SELECT s.uid, s.siren FROM contract_suppliers s WHERE {candidate}),
+  SELECT s.uid, s.siren FROM contract_suppliers s WHERE {_candidate(test)}),
 supplier_rows AS MATERIALIZED (
   SELECT s.uid, s.siren, c.notification_date, c.amount
   FROM candidate_rows s JOIN {DECP_CONTRACTS} c ON c.uid = s.uid {join}
@@ -263,22 +264,23 @@ supplier_rows AS MATERIALIZED (
 {_hits_cte(0, test, "supplier_rows", extra, prefiltered=True)},
 counted AS (
   SELECT s.uid, count(*) AS n_suppliers FROM contract_suppliers s
-  WHERE s.uid IN (SELECT uid FROM hits0) GROUP BY s.uid),
-startups AS (
-  SELECT h.year, count(*) AS contracts_with_startup,
-    sum(h.n0 / c.n_suppliers) AS startup_contracts,
-    sum(h.amount * (h.n0 / c.n_suppliers)) AS amount_startup
-  FROM hits0 h JOIN counted c USING (uid) GROUP BY h.year),
-totals AS (
-  SELECT year, CAST(sum(contracts) AS BIGINT) AS contracts,
-    coalesce(sum(amount_total), 0) AS amount_total,
-    CAST(sum(excluded_amounts) AS BIGINT) AS excluded_amounts
-  FROM {PUBLICATIONS_TABLE} GROUP BY year)
-SELECT t.year, t.contracts, coalesce(h.contracts_with_startup, 0) AS contracts_with_startup,
-  coalesce(h.startup_contracts, 0) AS startup_contracts, t.amount_total,
-  coalesce(h.amount_startup, 0) AS amount_startup, t.excluded_amounts
-FROM totals t LEFT JOIN startups h USING (year) ORDER BY t.year"""
-    return _rows(connection, sql, params)
+  WHERE s.uid IN (SELECT uid FROM hits0) GROUP BY s.uid)
+SELECT h.year, count(*) AS contracts_with_startup,
+  sum(h.n0 / c.n_suppliers) AS startup_contracts,
+  sum(h.amount * (h.n0 / c.n_suppliers)) AS amount_startup
+FROM hits0 h JOIN counted c USING (uid) GROUP BY h.year"""
+    return {row.pop("year"): row for row in _rows(connection, sql, params)}
+
+
+def trend(connection: duckdb.DuckDBPyConnection, startups: dict[int, dict]) -> list[dict]:
+    """The aggregates of every year: totals from the publications table
+    (`build_publications` first), start-up figures from `trend_startups`."""
+    sql = f"""SELECT year, CAST(sum(contracts) AS BIGINT) AS contracts,
+  coalesce(sum(amount_total), 0) AS amount_total,
+  CAST(sum(excluded_amounts) AS BIGINT) AS excluded_amounts
+FROM {PUBLICATIONS_TABLE} GROUP BY year ORDER BY year"""
+    none = {"contracts_with_startup": 0, "startup_contracts": 0.0, "amount_startup": 0.0}
+    return [{**row, **startups.get(row["year"], none)} for row in _rows(connection, sql, [])]
 
 
 def headline_of(
@@ -383,20 +385,44 @@ GROUP BY p.perimeter, p.year ORDER BY p.perimeter, p.year"""
 
 def buyer_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     """Per buyer: first and last publication; supplier rows and valid SIRENs of the year;
-    contracts published per year (`contracts_by_year`, year as text → count)."""
+    contracts published per year (`contracts_by_year`, year as text → count).
+
+    The years are pivoted into columns: flat rows come out of DuckDB much faster than
+    nested ones."""
+    years = [
+        int(year)
+        for (year,) in connection.execute(
+            f"SELECT DISTINCT year FROM {PUBLICATIONS_TABLE} ORDER BY year"
+        ).fetchall()
+    ]
+    pivot = "".join(
+        f",\n    CAST(sum(contracts) FILTER (WHERE year = {year}) AS BIGINT) AS y{year}"
+        for year in years
+    )
     sql = f"""WITH v AS (SELECT buyer_key, {_VALID_SIREN} FROM {SCOPE_TABLE} GROUP BY buyer_key),
 p AS (SELECT buyer_key, any_value(name) AS name, any_value(perimeter) AS perimeter,
     CAST(min(first_publication) AS VARCHAR) AS first_publication,
-    CAST(max(last_publication) AS VARCHAR) AS last_publication,
-    map_from_entries(list({{'year': CAST(year AS VARCHAR), 'contracts': contracts}}
-      ORDER BY year)) AS contracts_by_year
+    CAST(max(last_publication) AS VARCHAR) AS last_publication{pivot}
   FROM {PUBLICATIONS_TABLE} GROUP BY buyer_key)
 SELECT p.buyer_key AS buyer, p.name, p.perimeter, p.first_publication, p.last_publication,
-  v.suppliers, v.suppliers_valid_siren, {_VALID_SHARE} AS valid_siren_share,
-  p.contracts_by_year
+  v.suppliers, v.suppliers_valid_siren, {_VALID_SHARE} AS valid_siren_share
+  {"".join(f", y{year}" for year in years)}
 FROM p LEFT JOIN v ON v.buyer_key IS NOT DISTINCT FROM p.buyer_key
 ORDER BY buyer NULLS LAST"""
-    return _rows(connection, sql, [])
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description][: -len(years) or None]
+    labels = [str(year) for year in years]
+    width = len(names)
+    rows = []
+    for row in cursor.fetchall():
+        shaped = dict(zip(names, row[:width], strict=True))
+        shaped["contracts_by_year"] = {
+            label: count
+            for label, count in zip(labels, row[width:], strict=True)
+            if count is not None
+        }
+        rows.append(shaped)
+    return rows
 
 
 def silent_buyers(connection: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
