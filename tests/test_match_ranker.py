@@ -12,14 +12,20 @@ import pytest
 from match_data import run_cli
 
 from vivier.config import Settings
-from vivier.match.features import FEATURES, QueryFacts, SupplierFacts, candidate_features
+from vivier.match.features import (
+    DEPARTEMENTS,
+    FEATURES,
+    QueryFacts,
+    SupplierFacts,
+    candidate_features,
+)
 from vivier.match.features import departement as dept
 from vivier.match.history import AwardHistory
 from vivier.match.ranker import RankerQuery, fit, train, training_queries
 from vivier.match.signals import supplier_signals
 from vivier.warehouse import open_warehouse
 from vivier.warehouse.match import awards
-from vivier.warehouse.ranking import supplier_aggregates
+from vivier.warehouse.ranking import DEPARTEMENT, supplier_aggregates
 
 matched_home = match_data.matched_home
 
@@ -40,6 +46,30 @@ matched_home = match_data.matched_home
 )
 def test_departement_of_a_place_of_execution(code, kind, expected):
     assert dept(code, kind) == expected
+
+
+def test_sql_and_python_agree_on_the_departement():
+    places = [
+        ("75013", "Code postal"),
+        ("1116", "Code postal"),
+        ("97411", "Code commune"),
+        ("975", "Code département"),
+        ("2a", "Code département"),
+        ("20167", "Code postal"),
+        ("544", "Code arrondissement"),
+        ("84", "Code région"),
+        ("FR", "Code pays"),
+        ("99", "Code département"),
+        (" 35 ", "CODE POSTAL"),
+        ("", None),
+    ]
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE c (place_code VARCHAR, place_type VARCHAR)")
+    connection.executemany("INSERT INTO c VALUES (?, ?)", places)
+    found = connection.execute(f"SELECT {DEPARTEMENT} FROM c").fetchall()
+    for (code, kind), (sql,) in zip(places, found, strict=True):
+        python = dept(code, kind)
+        assert (sql if sql in DEPARTEMENTS else None) == python, (code, kind, sql, python)
 
 
 def _warehouse(rows):
@@ -81,7 +111,7 @@ def test_local_supplier_gets_the_departement_features():
         ]
     )
     history = AwardHistory.build(awards(connection))
-    facts = SupplierFacts.build(history, supplier_aggregates(connection))
+    facts = SupplierFacts.build(history, supplier_aggregates(connection, DEPARTEMENTS))
     assert facts.buyer_dept == {buyer: "35", "2": "06"}
     text, codes = "Entretien des espaces verts", ["77310000"]
     signals = supplier_signals(history, text, codes, None, None)

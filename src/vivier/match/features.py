@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +23,7 @@ from vivier.match.region import DEPARTEMENT_REGION
 from vivier.match.text import analyse
 from vivier.reference import cpv_label
 
+DEPARTEMENTS = sorted(DEPARTEMENT_REGION)
 SIGNALS = ("bm25", "cpv", "knn", "group", "buyer", "name", "labels")
 CANDIDATES_PER_SIGNAL = 50
 FEATURES = (
@@ -143,9 +143,7 @@ class SupplierFacts:
             return [row_of.get(str(siren), -1) for siren in table["siren"].tolist()]
 
         places = aggregates["places"]
-        depts = [departement(c, k) for c, k in zip(places["code"], places["kind"], strict=True)]
-        place_rows = [r if d else -1 for r, d in zip(rows_of(places), depts, strict=True)]
-        dept_matrix, dept_of = _matrix(place_rows, [d or "" for d in depts], places["n"], n)
+        dept_matrix, dept_of = _matrix(rows_of(places), places["dept"].tolist(), places["n"], n)
         tables = {}
         for name in ("procedures", "natures", "frameworks"):
             table = aggregates[name]
@@ -173,25 +171,15 @@ class SupplierFacts:
             n_buyers=buyers.astype(np.float32),
             names=BM25.build([analyse(name) for name in history.suppliers.names]),
             labels=BM25.build(_label_terms(history)),
-            buyer_dept=_usual_departements(aggregates["buyer_places"]),
+            buyer_dept=dict(
+                zip(
+                    aggregates["buyer_places"]["buyer"].tolist(),
+                    aggregates["buyer_places"]["dept"].tolist(),
+                    strict=True,
+                )
+            ),
             last_history_day=float(np.nanmax(last)) if np.isfinite(last).any() else math.nan,
         )
-
-
-def _usual_departements(table: dict) -> dict[str, str]:
-    """Buyer SIRET → the département where most of its contracts are executed."""
-    counts: dict[str, Counter] = {}
-    for buyer, code, kind, n in zip(
-        table["buyer"].tolist(),
-        table["code"].tolist(),
-        table["kind"].tolist(),
-        table["n"].tolist(),
-        strict=True,
-    ):
-        dept = departement(code, kind)
-        if dept and buyer:
-            counts.setdefault(buyer, Counter())[dept] += n
-    return {buyer: counter.most_common(1)[0][0] for buyer, counter in counts.items()}
 
 
 def _label_terms(history: AwardHistory) -> list[list[str]]:

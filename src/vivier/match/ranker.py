@@ -16,6 +16,7 @@ from scipy.optimize import minimize
 
 from vivier.errors import BadValueError
 from vivier.match.features import (
+    DEPARTEMENTS,
     FEATURES,
     QueryFacts,
     SupplierFacts,
@@ -130,7 +131,7 @@ def period_queries(settings, cut: str, start: str, end: str | None):
         rows = awards(connection, before=cut)
         if not len(rows["uid"]):
             return None, [], 0
-        aggregates = supplier_aggregates(connection, before=cut)
+        aggregates = supplier_aggregates(connection, DEPARTEMENTS, before=cut)
         tests = dated_contracts(connection, start, end)
         test_facts = contract_facts(connection, start, end)
     history = AwardHistory.build(rows)
@@ -277,7 +278,7 @@ def check_departement(raw: str | None) -> str | None:
 
 def supplier_facts_of(connection, history: AwardHistory) -> SupplierFacts:
     """The ranker's facts of every supplier of the history (all the warehouse's awards)."""
-    return SupplierFacts.build(history, supplier_aggregates(connection))
+    return SupplierFacts.build(history, supplier_aggregates(connection, DEPARTEMENTS))
 
 
 def local_reason(facts: SupplierFacts | None, row: int, query: QueryFacts) -> list[str]:

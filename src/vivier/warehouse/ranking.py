@@ -7,6 +7,17 @@ from __future__ import annotations
 import duckdb
 
 _AWARDS = "contracts c JOIN contract_suppliers s USING (uid)"
+# The département of a place of execution, as `vivier.match.features.departement` (tested
+# to agree): none for region and country codes; a postcode that lost its leading zero.
+_CODE = "upper(trim(coalesce(c.place_code, '')))"
+_KIND = "lower(coalesce(c.place_type, ''))"
+DEPARTEMENT = f"""CASE
+    WHEN {_KIND} LIKE '%pays%' OR {_KIND} LIKE '%gion%' THEN NULL
+    WHEN {_KIND} LIKE '%postal%' AND regexp_full_match({_CODE}, '[0-9]{{4}}')
+        THEN '0' || left({_CODE}, 1)
+    WHEN left({_CODE}, 2) = '97' THEN left({_CODE}, 3)
+    WHEN left({_CODE}, 2) = '20' AND length({_CODE}) = 5 THEN '20'
+    ELSE left({_CODE}, 2) END"""
 
 
 def contract_facts(
@@ -35,11 +46,14 @@ def contract_facts(
     ).fetchnumpy()
 
 
-def supplier_aggregates(connection: duckdb.DuckDBPyConnection, before: str | None = None):
+def supplier_aggregates(
+    connection: duckdb.DuckDBPyConnection, departements: list[str], before: str | None = None
+) -> dict:
     """Per supplier SIREN, over its awards (notified before `before` when given, as
-    `vivier.warehouse.match.awards`): contracts per place of execution, procedure and
-    nature; framework agreements per buyer organisation; mean log10 amount, last
-    notification date, distinct buyers. Per buyer SIRET: contracts per place."""
+    `vivier.warehouse.match.awards`): contracts per département of execution (among
+    `departements`), procedure and nature; framework agreements per buyer organisation;
+    mean log10 amount, last notification date, distinct buyers. Per buyer SIRET: the
+    département of most of its contracts."""
     where, params = "s.siren IS NOT NULL", []
     if before:
         where += " AND c.notification_date < CAST(? AS DATE)"
@@ -53,10 +67,12 @@ def supplier_aggregates(connection: duckdb.DuckDBPyConnection, before: str | Non
         ).fetchnumpy()
 
     return {
-        "places": run(
-            "s.siren, coalesce(c.place_code, '') AS code, coalesce(c.place_type, '') AS kind",
-            "ALL",
-        ),
+        "places": connection.execute(
+            f"""SELECT siren, dept, count(*) AS n FROM (
+                SELECT s.siren, {DEPARTEMENT} AS dept FROM {_AWARDS} WHERE {where})
+            WHERE dept IN (SELECT unnest(?)) GROUP BY ALL ORDER BY ALL""",
+            [*params, departements],
+        ).fetchnumpy(),
         "procedures": run("s.siren, coalesce(c.procedure, '?') AS key", "ALL"),
         "natures": run("s.siren, coalesce(c.nature, '?') AS key", "ALL"),
         "frameworks": run(
@@ -65,10 +81,11 @@ def supplier_aggregates(connection: duckdb.DuckDBPyConnection, before: str | Non
             "AND lower(c.nature) LIKE '%accord%'",
         ),
         "buyer_places": connection.execute(
-            f"""SELECT coalesce(c.buyer_siret, '') AS buyer, coalesce(c.place_code, '') AS code,
-                   coalesce(c.place_type, '') AS kind, count(DISTINCT c.uid) AS n
-            FROM {_AWARDS} WHERE {where} GROUP BY ALL ORDER BY ALL""",
-            params,
+            f"""SELECT buyer, arg_max(dept, n) AS dept FROM (
+                SELECT c.buyer_siret AS buyer, {DEPARTEMENT} AS dept, count(DISTINCT c.uid) AS n
+                FROM {_AWARDS} WHERE {where} AND c.buyer_siret IS NOT NULL GROUP BY ALL)
+            WHERE dept IN (SELECT unnest(?)) GROUP BY ALL ORDER BY ALL""",
+            [*params, departements],
         ).fetchnumpy(),
         "totals": connection.execute(
             f"""SELECT s.siren, avg(log10(c.amount)) FILTER (
