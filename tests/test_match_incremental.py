@@ -12,6 +12,7 @@ from scipy import sparse
 
 from vivier.config import load_settings
 from vivier.match import MatchEngine
+from vivier.match.features import SupplierFacts
 from vivier.match.incremental import (
     HistoryAggregate,
     load_aggregate,
@@ -19,9 +20,11 @@ from vivier.match.incremental import (
     update_history,
 )
 from vivier.match.packing import pack, pack_keys, pack_nested, unpack, unpack_keys, unpack_nested
+from vivier.match.text import analyse
 from vivier.pipeline.demo import demo_data_dir
 from vivier.warehouse import open_warehouse
 from vivier.warehouse.match import award_batches
+from vivier.warehouse.ranking import supplier_aggregates
 
 QUERIES = [
     "maintenance des ascenseurs",
@@ -156,3 +159,41 @@ def test_packed_strings_come_back_unchanged(strings):
         assert unpack_nested(pack_nested(nested)) == nested
     keys = {s: i for i, s in enumerate(dict.fromkeys(s for s in strings if s is not None))}
     assert unpack_keys(pack_keys(keys)) == keys
+
+
+def test_ranker_facts_follow_the_sql_definitions(homes):
+    """The facts folded by `vivier index` are those the evaluation computes in SQL."""
+    updated, scratch = engines(homes)
+    mine = scratch.supplier_facts
+    with open_warehouse(load_settings(home=homes[1]), read_only=True) as connection:
+        reference = SupplierFacts.build(scratch.history, supplier_aggregates(connection))
+    for matrix, index in (
+        ("departements", "dept_of"),
+        ("procedures", "procedure_of"),
+        ("natures", "nature_of"),
+    ):
+        a, b = getattr(mine, index), getattr(reference, index)
+        assert a.keys() == b.keys() - {""} and len(a) > 1  # SQL: a column for no département
+        for key in a:
+            x = getattr(mine, matrix)[:, a[key]].toarray()
+            assert np.array_equal(x, getattr(reference, matrix)[:, b[key]].toarray())
+    assert mine.frame_of.keys() == reference.frame_of.keys()
+    for key, row in mine.frame_of.items():
+        x = mine.frameworks[row].toarray()
+        assert np.array_equal(x, reference.frameworks[reference.frame_of[key]].toarray())
+    assert np.allclose(mine.log_amount, reference.log_amount, equal_nan=True)
+    assert np.array_equal(mine.last_day, reference.last_day, equal_nan=True)
+    assert np.array_equal(mine.n_buyers, reference.n_buyers)
+    assert mine.buyer_dept == reference.buyer_dept and mine.buyer_dept
+    assert mine.last_history_day == reference.last_history_day
+    for text in ["otis", "nettoyage locaux", "travaux voirie", "logiciel"]:
+        for index in ("names", "labels"):
+            x = getattr(mine, index).scores(analyse(text))
+            assert np.allclose(x, getattr(reference, index).scores(analyse(text)), rtol=1e-5)
+    other = updated.supplier_facts
+    for name in ("departements", "procedures", "natures", "frameworks"):
+        assert_same_matrix(getattr(mine, name), getattr(other, name))
+    assert np.array_equal(mine.log_amount, other.log_amount, equal_nan=True)
+    assert mine.buyer_dept == other.buyer_dept
+    for name in ("names", "labels"):
+        assert_same_matrix(getattr(mine, name).weights, getattr(other, name).weights)

@@ -34,7 +34,6 @@ from vivier.match.ranker import (
     QueryFacts,
     check_departement,
     local_reason,
-    supplier_facts_of,
     supplier_scores,
 )
 from vivier.match.region import normalise_region
@@ -46,7 +45,7 @@ from vivier.warehouse.match import company_facts, known_siren, startup_members
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "engine.pkl"
-INDEX_VERSION = 4
+INDEX_VERSION = 5
 MAX_QUERY_CHARS = 5000
 MIN_SIMILARITY = 0.30  # below this cosine, a result without lexical evidence is noise
 DEFAULT_MODEL = "use"
@@ -113,7 +112,6 @@ class MatchEngine:
             update = update_history(connection, settings.index_dir, full=full)
             member_rows = startup_members(connection)
             facts = company_facts(connection)
-            supplier_facts = supplier_facts_of(connection, update.history)
         history = update.history
         startups, startup_labels = build_startups(member_rows, history)
         young = {siren for siren, fact in facts.items() if _young(fact[2])}
@@ -138,7 +136,7 @@ class MatchEngine:
             openness=buyer_openness(history, set(startups.ids), young),
             built_at=time.time(),
             build_info={"incremental": update.incremental, "new_rows": update.new_rows},
-            supplier_facts=supplier_facts,
+            supplier_facts=update.facts,
         )
 
     def save(self, settings: Settings) -> Path:

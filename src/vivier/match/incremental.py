@@ -22,20 +22,23 @@ from vivier.errors import ConfigError
 from vivier.match.aggregate import ContractRows, Entities, JoinedTexts, Pairs
 from vivier.match.bm25 import BM25
 from vivier.match.cpv import CpvProfiles
+from vivier.match.features import SupplierFacts
 from vivier.match.history import AwardHistory, ContractIndex, EntitySet, group_key
+from vivier.match.ranker_facts import FactsAggregate
 from vivier.match.region import region_of_place
 from vivier.match.text import analyse
 from vivier.warehouse.match import award_batches, award_watermark
 
 log = logging.getLogger(__name__)
 STATE_FILE = "history-state.pkl"
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 class HistoryAggregate:
     """Everything `AwardHistory` is computed from, grown batch by batch."""
 
-    def __init__(self):
+    def __init__(self, with_facts: bool = True):
+        self.facts = FactsAggregate() if with_facts else None  # the supplier ranker's
         self.suppliers = Entities()
         self.buyers = Entities()
         self.groups = Entities()
@@ -79,6 +82,8 @@ class HistoryAggregate:
         pairs = [f"{b}|{c[:2]}" for b, c in zip(buyers, cpvs, strict=True)]
         self.pair_supplier.fold(pairs, suppliers, 0, n)
         self.contracts.fold(first, objects, cpvs, buyer_rows, suppliers, n, terms_of)
+        if self.facts is not None:
+            self.facts.fold(batch, first, suppliers, self.suppliers)
         self.rows += len(uids)
         new = self.suppliers.names[len(self.group_rows) :]  # first name of new suppliers
         groups = [self.groups.row_of.get(group_key(name), -1) for name in new]
@@ -131,7 +136,7 @@ def entity_set(entities: Entities) -> EntitySet:
 
 def history_of(awards: dict) -> AwardHistory:
     """The history of award rows given as column arrays (`vivier.warehouse.match.awards`)."""
-    aggregate = HistoryAggregate()
+    aggregate = HistoryAggregate(with_facts=False)
     if len(awards["uid"]):
         aggregate.fold({name: values.tolist() for name, values in awards.items()})
     return aggregate.history()
@@ -140,6 +145,7 @@ def history_of(awards: dict) -> AwardHistory:
 @dataclass
 class Update:
     history: AwardHistory
+    facts: SupplierFacts  # the supplier ranker's
     incremental: bool  # False: built from scratch
     new_rows: int  # award rows folded by this build
 
@@ -172,7 +178,11 @@ def update_history(
         )
     aggregate.watermark = (now, total)
     save_aggregate(aggregate, directory)
-    return Update(aggregate.history(), incremental, aggregate.rows - before)
+    history = aggregate.history()
+    facts = aggregate.facts.facts(
+        aggregate.suppliers, history.suppliers.cpv, history.buyer_supplier
+    )
+    return Update(history, facts, incremental, aggregate.rows - before)
 
 
 def load_aggregate(directory: Path) -> HistoryAggregate | None:

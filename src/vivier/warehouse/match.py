@@ -66,7 +66,8 @@ def award_batches(
                coalesce(c.buyer_name, '') AS buyer_name, coalesce(c.object, '') AS object,
                coalesce(c.cpv, '') AS cpv, CAST(c.notification_date AS VARCHAR)
                AS notification_date, coalesce(c.place_code, '') AS place_code, s.siren,
-               coalesce(s.name, '') AS supplier_name
+               coalesce(s.name, '') AS supplier_name,
+               coalesce(c.place_type, '') AS place_type, c.amount, c.procedure, c.nature
         FROM contracts c JOIN contract_suppliers s USING (uid)
         WHERE s.siren IS NOT NULL AND coalesce(c.file_id, 0) > ?
         ORDER BY {AWARD_ORDER}

@@ -1,0 +1,190 @@
+"""The supplier ranker's facts (`vivier.match.features.SupplierFacts`) as mergeable
+aggregates, folded with the award history by `vivier index` so that an update reads only
+the new files (the evaluation builds them from SQL aggregates instead:
+`vivier.warehouse.ranking.supplier_aggregates`, same definitions).
+
+Per supplier: award rows per département of the place of execution, per procedure, per
+nature, framework agreements per buyer organisation, the sum and number of log10 amounts,
+the terms of its name; per buyer SIRET and département: contracts and the first
+(place code, place type) seen in sorted order (the tie-break of the usual département).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import sparse
+
+from vivier.match.aggregate import Counts, Entities
+from vivier.match.bm25 import BM25
+from vivier.match.features import SupplierFacts, departement
+from vivier.match.packing import pack, unpack
+from vivier.match.text import analyse
+from vivier.reference import cpv_label
+
+EPOCH = 719163  # date(1970, 1, 1).toordinal()
+
+
+class FactsAggregate:
+    def __init__(self):
+        self.departements = Counts()
+        self.procedures = Counts()
+        self.natures = Counts()
+        self.frameworks = Counts()
+        self.names = Counts()
+        self.amount_sum: list[float] = []
+        self.amount_count: list[int] = []
+        self.buyer_depts: dict[tuple[str, str], list] = {}  # → [contracts, (code, kind)]
+
+    def __getstate__(self) -> dict:
+        keys = list(self.buyer_depts)
+        values = list(self.buyer_depts.values())
+        return {
+            "counts": (self.departements, self.procedures, self.natures, self.frameworks),
+            "names": self.names,
+            "amounts": (np.array(self.amount_sum), np.array(self.amount_count, dtype=np.int64)),
+            "buyer_depts": (
+                pack([k[0] for k in keys]),
+                pack([k[1] for k in keys]),
+                np.array([v[0] for v in values], dtype=np.int64),
+                pack([v[1][0] for v in values]),
+                pack([v[1][1] for v in values]),
+            ),
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        self.departements, self.procedures, self.natures, self.frameworks = state["counts"]
+        self.names = state["names"]
+        self.amount_sum = state["amounts"][0].tolist()
+        self.amount_count = state["amounts"][1].tolist()
+        buyers, depts, counts, codes, kinds = state["buyer_depts"]
+        self.buyer_depts = {
+            (buyer, dept): [count, (code, kind)]
+            for buyer, dept, count, code, kind in zip(
+                unpack(buyers),
+                unpack(depts),
+                counts.tolist(),
+                unpack(codes),
+                unpack(kinds),
+                strict=True,
+            )
+        }
+
+    def fold(self, batch: dict, first: list[bool], suppliers: list[int], entities: Entities):
+        """Add award rows (their suppliers' rows already folded into `entities`)."""
+        for row in range(len(self.amount_sum), len(entities)):  # new suppliers
+            name = entities.names[row] or entities.ids[row]
+            for term in analyse(name):
+                self.names.add(row, self.names.column(term))
+            self.amount_sum.append(0.0)
+            self.amount_count.append(0)
+        places: dict[tuple[str, str], str | None] = {}
+        for code, kind, procedure, nature, amount, buyer, is_first, row in zip(
+            batch["place_code"],
+            batch["place_type"],
+            batch["procedure"],
+            batch["nature"],
+            batch["amount"],
+            batch["buyer_siret"],
+            first,
+            suppliers,
+            strict=True,
+        ):
+            place = (code, kind)
+            dept = places.get(place, place)
+            if dept is place:
+                dept = places[place] = departement(code, kind)
+            if dept:
+                self.departements.add(row, self.departements.column(dept))
+            self.procedures.add(
+                row, self.procedures.column("?" if procedure is None else procedure)
+            )
+            self.natures.add(row, self.natures.column("?" if nature is None else nature))
+            if nature is not None and "accord" in nature.lower():
+                self.frameworks.add(row, self.frameworks.column(buyer[:9]))
+            if amount is not None and 0 < amount < 1e15:
+                self.amount_sum[row] += math.log10(amount)
+                self.amount_count[row] += 1
+            if is_first and buyer and dept:
+                self._buyer_place(buyer, dept, place)
+        n = len(entities)
+        for counts in (self.departements, self.procedures, self.natures, self.frameworks):
+            counts.flush(n)
+        self.names.flush(n)
+
+    def _buyer_place(self, buyer: str, dept: str, place: tuple[str, str]) -> None:
+        entry = self.buyer_depts.get((buyer, dept))
+        if entry is None:
+            self.buyer_depts[(buyer, dept)] = [1, place]
+            return
+        entry[0] += 1
+        if place < entry[1]:
+            entry[1] = place
+
+    def facts(self, suppliers: Entities, cpv, buyer_supplier) -> SupplierFacts:
+        n = len(suppliers)
+        dept_of, depts = self.departements.sorted(n)
+        procedure_of, procedures = self.procedures.sorted(n)
+        nature_of, natures = self.natures.sorted(n)
+        frame_of, frameworks = self.frameworks.sorted(n)
+        counts = np.array(self.amount_count, dtype=np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            log_amount = np.where(counts > 0, np.array(self.amount_sum) / counts, np.nan)
+        last = last_days(suppliers.last)
+        name_vocabulary, name_counts = self.names.sorted(n)
+        return SupplierFacts(
+            departements=depts,
+            dept_of=dept_of,
+            procedures=procedures,
+            procedure_of=procedure_of,
+            natures=natures,
+            nature_of=nature_of,
+            frameworks=frameworks.T.tocsr(),
+            frame_of=frame_of,
+            log_amount=log_amount,
+            last_day=last,
+            n_buyers=np.bincount(buyer_supplier.indices, minlength=n).astype(np.float32),
+            names=BM25.from_counts(name_vocabulary, name_counts),
+            labels=label_index(cpv),
+            buyer_dept=self.usual_departements(),
+            last_history_day=float(np.nanmax(last)) if np.isfinite(last).any() else math.nan,
+        )
+
+    def usual_departements(self) -> dict[str, str]:
+        """Buyer → the département of most of its contracts (ties: the first place)."""
+        best: dict[str, tuple] = {}
+        for (buyer, dept), (count, place) in self.buyer_depts.items():
+            found = best.get(buyer)
+            if found is None or (-count, place) < (-found[0], found[1]):
+                best[buyer] = (count, place, dept)
+        return {buyer: found[2] for buyer, found in best.items()}
+
+
+def last_days(dates: list[str | None]) -> np.ndarray:
+    """'YYYY-MM-DD' (or None) → day ordinal (NaN)."""
+    values = np.array([d or "NaT" for d in dates], dtype="datetime64[D]")
+    days = values.astype(np.int64).astype(np.float64) + EPOCH
+    days[np.isnat(values)] = np.nan
+    return days
+
+
+def label_index(cpv) -> BM25:
+    """BM25 over each supplier's CPV code labels (each distinct code once): the supplier ×
+    code matrix times the code × label-term counts."""
+    codes = [key for key in cpv.keys if len(key) == 8]
+    columns = np.array([cpv.vocabulary[key] for key in codes], dtype=np.int64)
+    has = cpv.by_row[:, columns] if len(codes) else sparse.csr_matrix((cpv.by_row.shape[0], 0))
+    has = sparse.csr_matrix(has, dtype=np.float32)
+    has.data[:] = 1.0
+    labels = [analyse(cpv_label(code) or "") for code in codes]
+    vocabulary = {term: i for i, term in enumerate(sorted({t for terms in labels for t in terms}))}
+    rows = [row for row, terms in enumerate(labels) for _ in terms]
+    cols = [vocabulary[t] for terms in labels for t in terms]
+    terms = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, cols)),
+        shape=(len(codes), max(len(vocabulary), 1)),
+    )
+    counts = (has @ terms).tocsr()
+    counts.sort_indices()
+    return BM25.from_counts(vocabulary, counts)
