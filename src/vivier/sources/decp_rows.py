@@ -23,6 +23,8 @@ _STRUCTURAL = (TypeError, ValueError, AttributeError, KeyError)
 _MISSING = object()
 _WRAPPERS = ("titulaire", "concessionnaire")
 _modification_values = attrgetter(*MODIFICATION_COLUMNS)
+_TEXTS = frozenset((str, type(None)))  # memo keys: texts only (True == 1 == 1.0 as keys)
+_SUPPLIERS = norm._Memo()
 
 
 class Rows(NamedTuple):
@@ -153,25 +155,36 @@ def _items(value: object) -> list[dict]:
 
 
 def _supplier_rows(items: list[dict], uid: str, index: int, flags: list[Flag]) -> list[tuple]:
-    """`decp_record.suppliers_of`, as rows."""
+    """`decp_record.suppliers_of`, as rows (suppliers recur: memoised by their values)."""
     rows = []
     for position, item in enumerate(items):
-        id_type = _text(item.get("typeIdentifiant"))
-        if id_type is not None:
-            id_type = id_type.upper()
-        name = item.get("denominationSociale")
-        if name is not None:
-            name = norm.check_text(name, "supplier", "name", flags)
-        raw_id = _text(item.get("id"))
-        siret = siren = None
-        if raw_id is not None and (id_type == "SIRET" or id_type is None):
-            siret, siren, reason = norm.siret_checked(raw_id)
-            if reason:
-                flags.append(Flag("supplier", "siret", reason, raw_id))
-        elif id_type == "SIREN":
-            siren = norm.siren(raw_id, "supplier", "siren", flags)
-        rows.append((uid, index, position, raw_id, id_type, siret, siren, name))
+        key = (item.get("typeIdentifiant"), item.get("id"), item.get("denominationSociale"))
+        if _TEXTS.issuperset(map(type, key)):
+            found = _SUPPLIERS.get(key) or _SUPPLIERS.put(key, _supplier(*key))
+        else:
+            found = _supplier(*key)
+        rows.append((uid, index, position, *found[0]))
+        flags.extend(found[1])
     return rows
+
+
+def _supplier(id_type: object, raw_id: object, name: object) -> tuple[tuple, tuple]:
+    """(id_raw, id_type, siret, siren, name) of a supplier, and its flags."""
+    flags: list[Flag] = []
+    id_type = _text(id_type)
+    if id_type is not None:
+        id_type = id_type.upper()
+    if name is not None:
+        name = norm.check_text(name, "supplier", "name", flags)
+    raw_id = _text(raw_id)
+    siret = siren = None
+    if raw_id is not None and (id_type == "SIRET" or id_type is None):
+        siret, siren, reason = norm.siret_checked(raw_id)
+        if reason:
+            flags.append(Flag("supplier", "siret", reason, raw_id))
+    elif id_type == "SIREN":
+        siren = norm.siren(raw_id, "supplier", "siren", flags)
+    return (raw_id, id_type, siret, siren, name), tuple(flags)
 
 
 def _modification_rows(value: object, uid: str, index: int, context: ReadContext) -> list:

@@ -69,8 +69,9 @@ class Plan:
     chunks: tuple[Chunk, ...]
 
 
-def plan(path: Path, fmt: str, chunk_bytes: int = CHUNK_BYTES) -> Plan:
+def plan(path: Path, fmt: str, chunk_bytes: int | None = None) -> Plan:
     """The chunks of a framed file; raises NotFramed when its shape is not the expected one."""
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     if fmt not in FRAMES:
         raise NotFramed(fmt)
     head_re, tail_re, source = FRAMES[fmt]
