@@ -10,6 +10,10 @@ Target: p95 ≤ 300 ms for both, no error.
 
     python bench/web.py                                   # 1.8 M contracts, 20 clients
     python bench/web.py --contracts 100000 --requests 200 # reduced size while developing
+    python bench/web.py --home DIR                        # a prepared home (its warehouse)
+
+It also prints the CPU seconds the server (with its worker processes) and the clients
+spent during the timed run, and the load average: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -57,9 +61,21 @@ def ensure_warehouse(work: Path, contracts: int) -> Path:
     return home
 
 
+def index_loads(home: Path) -> bool:
+    """Whether the home's matching index exists and loads (not left by an older version)."""
+    if not (home / "index" / "engine.pkl").exists():
+        return False
+    code = (
+        "from vivier.config import load_settings\n"
+        "from vivier.match import MatchEngine\n"
+        f"MatchEngine.load(load_settings(home={str(home)!r}))\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
 def ensure_index(home: Path, model: str) -> None:
-    """Build the matching index (as `vivier index` does) when the home has none."""
-    if (home / "index" / "engine.pkl").exists():
+    """Build the matching index (as `vivier index` does) when the home has none that loads."""
+    if index_loads(home):
         return
     code = (
         "from vivier.config import load_settings\n"
@@ -80,6 +96,22 @@ def busy_buyers(home: Path, count: int = 300) -> list[str]:
             [count],
         ).fetchall()
     return [row[0] for row in rows]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and of its live descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
 
 
 def start_server(home: Path, port: int) -> subprocess.Popen:
@@ -138,8 +170,13 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def report(results, elapsed: float, clients: int) -> None:
+def report(results, elapsed: float, clients: int, cpu: dict[str, float]) -> None:
     print(f"{len(results)} requests from {clients} concurrent clients in {elapsed:.1f} s")
+    print(
+        f"CPU during the run: server {cpu['server']:.1f} s "
+        f"({cpu['server'] / len(results) * 1000:.1f} ms per request), "
+        f"clients {cpu['clients']:.1f} s"
+    )
     for kind in ("need search", "buyer page"):
         times = [t * 1000 for k, t, _ in results if k == kind]
         if not times:
@@ -157,6 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contracts", type=int, default=1_800_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/vivier-bench-barometer"))
+    parser.add_argument("--home", type=Path, help="A prepared home (instead of --work)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument(
@@ -165,7 +203,7 @@ def main() -> None:
     parser.add_argument("--model", default="use", help="Embeddings of a new index: use, e5, none")
     args = parser.parse_args()
     kinds = (args.only,) if args.only else ("need", "buyer")
-    home = ensure_warehouse(args.work, args.contracts)
+    home = args.home or ensure_warehouse(args.work, args.contracts)
     if "need" in kinds:
         ensure_index(home, args.model)
     buyers = busy_buyers(home)
@@ -179,9 +217,15 @@ def main() -> None:
             print(f"warm-up {kind}: HTTP {status}")
         print(f"warm-up (engine load, caches): {time.perf_counter() - started:.1f} s")
         plan = requests_plan(buyers, args.requests, 0, kinds)
+        print(f"load average before the run: {os.getloadavg()[0]:.1f}")
+        server_cpu, client_cpu = cpu_seconds(server.pid), time.process_time()
         started = time.perf_counter()
         results = asyncio.run(run_clients(base, plan, args.clients))
-        report(results, time.perf_counter() - started, args.clients)
+        cpu = {
+            "server": cpu_seconds(server.pid) - server_cpu,
+            "clients": time.process_time() - client_cpu,
+        }
+        report(results, time.perf_counter() - started, args.clients, cpu)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -33,7 +33,7 @@ def parse_siren(raw: str) -> str:
     return checked.value
 
 
-def sheet_cache(request: Request) -> dict:
+async def sheet_cache(request: Request) -> dict:
     """Buyer sheets already computed: the warehouse cannot change while it is served."""
     state = request.app.state
     if not hasattr(state, "buyer_sheets"):
