@@ -19,8 +19,10 @@ TABLES: dict[str, dict[str, str]] = {
         "duplicates": "INTEGER",
     },
     # One row per contract; uid is the national key: buyer SIRET + '|' + contract id.
+    # Unique by construction (the ingest merge is an anti-join on uid); no PRIMARY KEY:
+    # its index cost a third of the load's CPU and grew the memory with the table.
     "contracts": {
-        "uid": "VARCHAR PRIMARY KEY",
+        "uid": "VARCHAR",
         "contract_id": "VARCHAR",
         "kind": "VARCHAR",  # 'marche' | 'concession'
         "buyer_id_raw": "VARCHAR",
