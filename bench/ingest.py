@@ -2,9 +2,11 @@
 
     python bench/ingest.py [--contracts 1800000] [--workdir /tmp/vivier-bench-ingest]
 
-Prints the generation time, then the ingest (wall time, contracts/s, peak RSS of the
-ingesting process). The synthetic file is reused when it already exists with the same
-size parameters. Targets: >= 30,000 contracts/s end to end, peak memory <= 1 GB.
+Prints the generation time, then the ingest: wall time, contracts/s, CPU-seconds of the
+ingest process and its workers (the machine is shared: CPU-seconds compare runs), peak
+RSS of the largest process and of the whole process tree. The synthetic file is reused
+when it already exists with the same size parameters. Targets: >= 30,000 contracts/s
+end to end, peak memory <= 1 GB.
 """
 
 from __future__ import annotations
@@ -81,7 +83,9 @@ def main() -> None:
         time.sleep(0.5)
     stdout = process.stdout.read()
     wall = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the ingest and its workers
+    peak_mb = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime
     output = json.loads(stdout.strip().splitlines()[-1])
     summary = output["files"][0]
     print(f"file: {size_mb:.0f} MB, {summary['read']:,} records".replace(",", " "))
@@ -92,6 +96,11 @@ def main() -> None:
     print(
         f"loaded {summary['loaded']}, duplicates {summary['duplicates']}, "
         f"rejected {summary['rejected']}; errors: {output['errors'] or 'none'}"
+    )
+    print(
+        f"CPU: {cpu:.1f} CPU-seconds (user {usage.ru_utime:.1f} + system {usage.ru_stime:.1f}), "
+        f"{cpu / max(summary['read'], 1) * 1e6:.0f} µs per record, "
+        f"{summary['read'] / max(cpu, 1e-9):,.0f} contracts per CPU-second".replace(",", " ")
     )
     print(f"peak RSS of the largest single process: {peak_mb:.0f} MB")
     print(f"peak RSS of the ingest process and its workers together: {peak_total / 1024:.0f} MB")
