@@ -214,3 +214,13 @@ def test_match_suppliers_refuses_an_unknown_departement(matched_home):
     result = run_cli(matched_home, "match", "suppliers", "voirie", "--departement", "99")
     assert result.exit_code == 1
     assert "Département inconnu" in result.output and "Traceback" not in result.output
+
+
+def test_too_few_training_contracts_fall_back_to_the_weighted_fusion(matched_home):
+    result = run_cli(matched_home, "eval", "--split", "2018-06-01", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ranker"] is None
+    assert report["methods"]["fusion"] == report["methods"]["weighted"]
+    text = run_cli(matched_home, "eval", "--split", "2019-02-01").stdout
+    assert "classement appris sur" in text

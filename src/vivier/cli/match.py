@@ -147,6 +147,14 @@ def eval_command(
         f"{result['warm_test_contracts']} dont un titulaire était déjà connu "
         f"(démarrage à froid : {result['cold_share']:.0%}).",
     )
+    ranker = result.get("ranker")
+    console.print(
+        f"fusion : classement appris sur {ranker['training_contracts']} marchés des quatre mois "
+        "précédant la date ; weighted : somme pondérée des signaux."
+        if ranker
+        else "fusion : somme pondérée des signaux (trop peu de marchés d'apprentissage avant la "
+        "date pour le classement appris)."
+    )
     print_metrics(result["methods"])
 
 

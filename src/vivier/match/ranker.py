@@ -37,6 +37,7 @@ L2 = 1.0  # ridge penalty on the standardised weights
 PRIOR_L2 = 100.0  # towards the weighted fusion: chosen on the splits of the 2019 samples
 TRAIN_DAYS = 124  # the training contracts: the four months before the split...
 TRAIN_FOLDS = 4  # ...each month ranked from the history before it
+MIN_TRAINING = 30  # fewer training contracts: the weighted fusion is the fusion
 
 
 @dataclass
@@ -183,9 +184,11 @@ def training_queries(
 
 def evaluate_ranker(settings, split: dt.date, summarise) -> dict | None:
     """Train the ranker on the months before the split, then measure it on the contracts
-    notified from the split on with `summarise(queries, scorer)`; None without training
-    contracts (the weighted fusion is then the fusion)."""
+    notified from the split on with `summarise(queries, scorer)`; None with fewer than
+    MIN_TRAINING training contracts (the weighted fusion is then the fusion)."""
     training = training_queries(settings, split)
+    if len(training) < MIN_TRAINING:
+        return None
     try:
         model = train(training)
     except ValueError:
