@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import pytest
 from barometer_fixture import MEMBERS, ListDefinition, fill
 
@@ -131,6 +132,20 @@ def test_registry_definition_gives_the_same_figures(warehouse, settings):
     for key in ("contracts_with_startup", "startup_contracts", "amount_startup"):
         assert registry[key] == by_list[key]
     assert registry["definition"] == "registry"
+
+
+def test_warehouse_attached_to_another_database(warehouse, settings):
+    """As the web app reads it: attached read-only to an in-memory database, current
+    catalog (the trend runs on a second cursor, which must find the same tables)."""
+    expected = compute_barometer(warehouse, 2024, ListDefinition(), settings)
+    warehouse.close()
+    attached = duckdb.connect(":memory:")
+    attached.execute(f"ATTACH '{settings.warehouse_path}' AS entrepot (READ_ONLY)")
+    cursor = attached.cursor()
+    cursor.execute("USE entrepot")
+    result = compute_barometer(cursor, 2024, ListDefinition(), settings)
+    assert result == expected
+    assert [row["contracts"] for row in result["trend"]] == [2, 7]
 
 
 def test_candidate_sirens_change_no_figure(warehouse, settings):

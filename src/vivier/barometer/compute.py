@@ -148,34 +148,29 @@ def compute_barometer(
     perimeter: str = "all",
     sensitivity_definitions: list[Definition] | None = None,
 ) -> dict:
-    """Every figure of the barometer of `year`, as one JSON-ready dict."""
+    """Every figure of the barometer of `year`, as one JSON-ready dict.
+
+    Two halves run at once, so that both cores stay busy: the figures of the year (scope
+    table) on `connection`, the figures over every year (trend, publications) on a second
+    cursor, which sees only what `connection` has committed."""
     check_perimeter(perimeter)
     others = [item for item in sensitivity_definitions or [] if item.name != definition.name]
     compared = [definition, *others]
     tests = [startup_test(item) for item in compared]
-    # The trend's start-up figures read only warehouse tables: they are computed on a
-    # second cursor while this one builds the year's figures (both cores kept busy).
-    with ThreadPoolExecutor(max_workers=1) as pool, connection.cursor() as cursor:
-        startups = pool.submit(sql.trend_startups, cursor, perimeter, tests[0])
-        result = _year_figures(connection, year, definition, settings, perimeter, compared)
-        trend = sql.trend(connection, startups.result())
-    result["trend"] = [{"year": int(row["year"]), **figures(row)} for row in trend]
-    return result
-
-
-def _year_figures(
-    connection: duckdb.DuckDBPyConnection,
-    year: int,
-    definition: Definition,
-    settings: Settings,
-    perimeter: str,
-    compared: list[Definition],
-) -> dict:
-    """Every figure but the trend (the scope and publications tables stay for it)."""
-    tests = [startup_test(item) for item in compared]
-    sql.build_scope(connection, perimeter, tests, year)
-    sql.build_publications(connection, perimeter)
-    head = sql.headline(connection)
+    with ThreadPoolExecutor(max_workers=1) as pool, sql.sibling_cursor(connection) as cursor:
+        every_year = pool.submit(_every_year, cursor, year, perimeter, tests[0])
+        sql.build_scope(connection, perimeter, tests, year)
+        head = sql.headline(connection)
+        breakdowns = {name: breakdown_rows(connection, name) for name in BREAKDOWNS}
+        of_year = {
+            "excluded_amount_reasons": excluded_reasons(connection, year),
+            "breakdowns": breakdowns,
+            "top_buyers": top_buyers(breakdowns["buyer"]),
+            "target": target_gap(connection, year, definition, settings, perimeter),
+        }
+        sensitivity_rows = sensitivity(connection, compared)
+        undated, trend, published = every_year.result()
+        of_year["coverage"] = coverage_section.coverage(connection, year, published)
     result = {
         "year": year,
         "perimeter": perimeter,
@@ -183,16 +178,25 @@ def _year_figures(
         "definition": definition.name,
         "definition_version": str(definition.version),
         **figures(head),
-        "undated_contracts": sql.undated_contracts(connection, perimeter),
+        "undated_contracts": undated,
+        **of_year,
+        "sensitivity": sensitivity_rows,
     }
-    result["excluded_amount_reasons"] = excluded_reasons(connection, year)
-    result["breakdowns"] = {name: breakdown_rows(connection, name) for name in BREAKDOWNS}
-    result["top_buyers"] = top_buyers(result["breakdowns"]["buyer"])
-    result["target"] = target_gap(connection, year, definition, settings, perimeter)
-    result["coverage"] = coverage_section.coverage(connection, year)
-    result["sensitivity"] = sensitivity(connection, compared)
     result["notes"] = notes(result, int(head["unlisted_buyer_contracts"]))
+    result["trend"] = trend
     return result
+
+
+def _every_year(
+    cursor: duckdb.DuckDBPyConnection, year: int, perimeter: str, test: sql.StartupTest
+) -> tuple[int, list[dict], dict]:
+    """The undated contracts, the trend and the publications of every year (warehouse
+    tables and this cursor's own publications table only)."""
+    undated = sql.undated_contracts(cursor, perimeter)
+    startups = sql.trend_startups(cursor, perimeter, test)
+    sql.build_publications(cursor, perimeter)
+    trend = [{"year": int(row["year"]), **figures(row)} for row in sql.trend(cursor, startups)]
+    return undated, trend, coverage_section.publications(cursor, year)
 
 
 def latest_year(connection: duckdb.DuckDBPyConnection, minimum_contracts: int = 1) -> int | None:

@@ -1,5 +1,8 @@
 """Coverage: is a low share a low share, or a reporting gap? Contracts published per year,
-per perimeter and per buyer, silent buyers, and suppliers identified by a valid SIREN."""
+per perimeter and per buyer, silent buyers, and suppliers identified by a valid SIREN.
+
+Two halves: `publications` reads only the publications table (every year), so it can run
+on its own cursor; `coverage` adds the valid SIRENs of the barometer's year (scope table)."""
 
 from __future__ import annotations
 
@@ -9,19 +12,53 @@ from vivier.barometer.figures import share
 from vivier.barometer.labels import perimeter_label
 from vivier.warehouse import barometer as sql
 
+NO_SIRENS = (None, None, None)
 
-def perimeters(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    rows = sql.perimeter_coverage(connection)
-    for row in rows:
+
+def publications(connection: duckdb.DuckDBPyConnection, year: int) -> dict:
+    """What was published: per perimeter and year, per buyer, and the silent buyers (from
+    the publications table of `connection`: `sql.build_publications` first)."""
+    return {
+        "perimeters": sql.perimeter_publications(connection),
+        "buyers": sql.buyer_publications(connection),
+        "silent_buyers": sql.silent_buyers(connection, year),
+    }
+
+
+def _with_sirens(row: dict, sirens: tuple) -> dict:
+    suppliers, valid, valid_share = sirens
+    row["suppliers"], row["suppliers_valid_siren"] = suppliers, valid
+    row["valid_siren_share"] = valid_share
+    return row
+
+
+def perimeters(connection: duckdb.DuckDBPyConnection, year: int, published: list[dict]):
+    """Per perimeter and year; valid SIRENs on the rows of the barometer's year."""
+    by_perimeter = sql.valid_sirens(connection, "perimeter")
+    rows = []
+    for row in published:
+        found = by_perimeter.get(row["perimeter"]) if row["year"] == year else None
+        rows.append(_with_sirens(row, found or NO_SIRENS))
         row["label"] = perimeter_label(row["perimeter"])
     return rows
 
 
-def coverage(connection: duckdb.DuckDBPyConnection, year: int) -> dict:
-    """The coverage section, from the publications table (`sql.build_publications`) and,
-    for valid SIRENs, the scope table of the barometer's year."""
-    perimeter_rows = perimeters(connection)
-    buyer_rows = sql.buyer_coverage(connection)
+def buyers(connection: duckdb.DuckDBPyConnection, published: list[dict]) -> list[dict]:
+    """Per buyer; valid SIRENs of the barometer's year (None when it published nothing)."""
+    by_buyer = sql.valid_sirens(connection, "buyer_key")
+    rows = []
+    for row in published:
+        by_year = row.pop("contracts_by_year")
+        _with_sirens(row, by_buyer.get(row["buyer"], NO_SIRENS))
+        row["contracts_by_year"] = by_year
+        rows.append(row)
+    return rows
+
+
+def coverage(connection: duckdb.DuckDBPyConnection, year: int, published: dict) -> dict:
+    """The coverage section: `published` (see `publications`) with the valid SIRENs of the
+    barometer's year, from the scope table of `connection`."""
+    perimeter_rows = perimeters(connection, year, published["perimeters"])
     of_year = [row for row in perimeter_rows if row["year"] == year]
     suppliers = sum(row["suppliers"] or 0 for row in of_year)
     valid = sum(row["suppliers_valid_siren"] or 0 for row in of_year)
@@ -31,7 +68,7 @@ def coverage(connection: duckdb.DuckDBPyConnection, year: int) -> dict:
         "suppliers_valid_siren": valid,
         "valid_siren_share": share(valid, suppliers),
         "buyers_publishing": sum(row["buyers"] for row in of_year),
-        "silent_buyers": sql.silent_buyers(connection, year),
+        "silent_buyers": published["silent_buyers"],
         "perimeters": perimeter_rows,
-        "buyers": buyer_rows,
+        "buyers": buyers(connection, published["buyers"]),
     }

@@ -85,6 +85,19 @@ DECP_CONTRACTS = "(SELECT * FROM contracts WHERE source IS NULL OR source NOT IN
 )
 
 
+def sibling_cursor(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A second cursor on the same database, in the same current catalog and schema (the
+    web app reads the warehouse attached to an in-memory database). It sees only what
+    `connection` has committed, and none of its temporary tables."""
+    catalog, schema = connection.execute("SELECT current_database(), current_schema()").fetchall()[
+        0
+    ]
+    cursor = connection.cursor()
+    quoted = ".".join('"' + name.replace('"', '""') + '"' for name in (catalog, schema))
+    cursor.execute(f"USE {quoted}")
+    return cursor
+
+
 def table_exists(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = connection.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
@@ -367,25 +380,29 @@ _VALID_SIREN = """CAST(sum(n_suppliers) AS BIGINT) AS suppliers,
 _VALID_SHARE = "round(v.suppliers_valid_siren / nullif(v.suppliers, 0), 6)"
 
 
-def perimeter_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per perimeter and year: contracts, buyers, publications; valid SIRENs of the year."""
-    sql = f"""WITH v AS (SELECT perimeter, any_value(year) AS year, {_VALID_SIREN}
-  FROM {SCOPE_TABLE} GROUP BY perimeter)
-SELECT p.perimeter, p.year, CAST(sum(p.contracts) AS BIGINT) AS contracts,
-  count(DISTINCT p.buyer_key) AS buyers,
-  CAST(min(p.first_publication) AS VARCHAR) AS first_publication,
-  CAST(max(p.last_publication) AS VARCHAR) AS last_publication,
-  any_value(v.suppliers) AS suppliers,
-  any_value(v.suppliers_valid_siren) AS suppliers_valid_siren,
-  any_value({_VALID_SHARE}) AS valid_siren_share
-FROM {PUBLICATIONS_TABLE} p LEFT JOIN v ON v.perimeter = p.perimeter AND v.year = p.year
-GROUP BY p.perimeter, p.year ORDER BY p.perimeter, p.year"""
-    return _arrow_rows(connection, sql, [])
+def valid_sirens(connection: duckdb.DuckDBPyConnection, by: str) -> dict:
+    """Per perimeter (`by="perimeter"`) or buyer (`by="buyer_key"`) of the scope table:
+    (supplier rows, rows with a valid SIREN, their share)."""
+    if by not in ("perimeter", "buyer_key"):
+        raise ValueError(by)
+    sql = f"""SELECT key, suppliers, suppliers_valid_siren, {_VALID_SHARE} AS share
+FROM (SELECT {by} AS key, {_VALID_SIREN} FROM {SCOPE_TABLE} GROUP BY {by}) v"""
+    return {key: values for key, *values in connection.execute(sql).fetchall()}
 
 
-def buyer_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per buyer: first and last publication; supplier rows and valid SIRENs of the year;
-    contracts published per year (`contracts_by_year`, year as text → count).
+def perimeter_publications(connection: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per perimeter and year: contracts, buyers, first and last publication."""
+    sql = f"""SELECT perimeter, year, CAST(sum(contracts) AS BIGINT) AS contracts,
+  count(DISTINCT buyer_key) AS buyers,
+  CAST(min(first_publication) AS VARCHAR) AS first_publication,
+  CAST(max(last_publication) AS VARCHAR) AS last_publication
+FROM {PUBLICATIONS_TABLE} GROUP BY perimeter, year ORDER BY perimeter, year"""
+    return _rows(connection, sql, [])
+
+
+def buyer_publications(connection: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per buyer: first and last publication, contracts published per year
+    (`contracts_by_year`, year as text → count).
 
     The years are pivoted into columns: flat rows come out of DuckDB much faster than
     nested ones."""
@@ -399,16 +416,11 @@ def buyer_coverage(connection: duckdb.DuckDBPyConnection) -> list[dict]:
         f",\n    CAST(sum(contracts) FILTER (WHERE year = {year}) AS BIGINT) AS y{year}"
         for year in years
     )
-    sql = f"""WITH v AS (SELECT buyer_key, {_VALID_SIREN} FROM {SCOPE_TABLE} GROUP BY buyer_key),
-p AS (SELECT buyer_key, any_value(name) AS name, any_value(perimeter) AS perimeter,
+    sql = f"""SELECT buyer_key AS buyer, any_value(name) AS name,
+    any_value(perimeter) AS perimeter,
     CAST(min(first_publication) AS VARCHAR) AS first_publication,
     CAST(max(last_publication) AS VARCHAR) AS last_publication{pivot}
-  FROM {PUBLICATIONS_TABLE} GROUP BY buyer_key)
-SELECT p.buyer_key AS buyer, p.name, p.perimeter, p.first_publication, p.last_publication,
-  v.suppliers, v.suppliers_valid_siren, {_VALID_SHARE} AS valid_siren_share
-  {"".join(f", y{year}" for year in years)}
-FROM p LEFT JOIN v ON v.buyer_key IS NOT DISTINCT FROM p.buyer_key
-ORDER BY buyer NULLS LAST"""
+FROM {PUBLICATIONS_TABLE} GROUP BY buyer_key ORDER BY buyer NULLS LAST"""
     cursor = connection.execute(sql)
     names = [column[0] for column in cursor.description][: -len(years) or None]
     labels = [str(year) for year in years]
@@ -435,7 +447,7 @@ SELECT p.buyer_key AS buyer, p.name, p.perimeter, p.year AS last_year,
 FROM {PUBLICATIONS_TABLE} p JOIN silent USING (buyer_key) WHERE p.year < ?
 QUALIFY row_number() OVER (PARTITION BY p.buyer_key ORDER BY p.year DESC) = 1
 ORDER BY contracts_last_year DESC, buyer NULLS LAST"""
-    return _arrow_rows(connection, sql, [year, year, year])
+    return _rows(connection, sql, [year, year, year])
 
 
 def years_with_contracts(connection: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
