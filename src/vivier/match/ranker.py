@@ -279,11 +279,6 @@ def check_departement(raw: str | None) -> str | None:
     return found
 
 
-def supplier_facts_of(connection, history: AwardHistory) -> SupplierFacts:
-    """The ranker's facts of every supplier of the history (all the warehouse's awards)."""
-    return SupplierFacts.build(history, supplier_aggregates(connection, DEPARTEMENTS))
-
-
 def local_reason(facts: SupplierFacts | None, row: int, query: QueryFacts) -> list[str]:
     """« a déjà exécuté 3 marchés dans ce département (Ille-et-Vilaine) » (the query's
     département, else the buyer's usual one)."""

@@ -47,13 +47,20 @@ def contract_facts(
 
 
 def supplier_aggregates(
-    connection: duckdb.DuckDBPyConnection, departements: list[str], before: str | None = None
+    connection: duckdb.DuckDBPyConnection,
+    departements: list[str] | None = None,
+    before: str | None = None,
 ) -> dict:
     """Per supplier SIREN, over its awards (notified before `before` when given, as
     `vivier.warehouse.match.awards`): contracts per département of execution (among
     `departements`), procedure and nature; framework agreements per buyer organisation;
     mean log10 amount, last notification date, distinct buyers. Per buyer SIRET: the
-    département of most of its contracts."""
+    département of most of its contracts (ties: the one of the smallest place code, then
+    type), among `departements` (every département code by default)."""
+    if departements is None:
+        from vivier.match.region import DEPARTEMENT_REGION  # (vivier.match imports this module)
+
+        departements = sorted(DEPARTEMENT_REGION)
     where, params = "s.siren IS NOT NULL", []
     if before:
         where += " AND c.notification_date < CAST(? AS DATE)"
@@ -81,10 +88,16 @@ def supplier_aggregates(
             "AND lower(c.nature) LIKE '%accord%'",
         ),
         "buyer_places": connection.execute(
-            f"""SELECT buyer, arg_max(dept, n) AS dept FROM (
-                SELECT c.buyer_siret AS buyer, {DEPARTEMENT} AS dept, count(DISTINCT c.uid) AS n
-                FROM {_AWARDS} WHERE {where} AND c.buyer_siret IS NOT NULL GROUP BY ALL)
-            WHERE dept IN (SELECT unnest(?)) GROUP BY ALL ORDER BY ALL""",
+            f"""SELECT buyer, arg_min(dept, {{'n': -n, 'place': place}}) AS dept
+            FROM (
+                SELECT buyer, dept, count(DISTINCT uid) AS n,
+                       min({{'code': code, 'kind': kind}}) AS place
+                FROM (
+                    SELECT c.buyer_siret AS buyer, c.uid, {DEPARTEMENT} AS dept,
+                           coalesce(c.place_code, '') AS code, coalesce(c.place_type, '') AS kind
+                    FROM {_AWARDS} WHERE {where} AND coalesce(c.buyer_siret, '') <> '')
+                WHERE dept IN (SELECT unnest(?)) GROUP BY ALL)
+            GROUP BY ALL ORDER BY ALL""",
             [*params, departements],
         ).fetchnumpy(),
         "totals": connection.execute(
