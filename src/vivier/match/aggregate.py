@@ -71,12 +71,14 @@ class Counts:
         new_of_old = np.zeros(max(len(keys), 1), dtype=np.int32)
         for new, key in enumerate(keys):
             new_of_old[self.vocabulary[key]] = new
-        matrix = self.matrix.tocoo()
-        out = sparse.csr_matrix(
-            (matrix.data.copy(), (matrix.row, new_of_old[matrix.col])),
+        matrix = self.matrix
+        indptr = matrix.indptr.astype(np.int64)
+        if matrix.shape[0] < n_rows:
+            indptr = np.concatenate([indptr, np.full(n_rows - matrix.shape[0], indptr[-1])])
+        out = sparse.csr_matrix(  # rows keep their entries' order: no sort needed to go CSC
+            (matrix.data.copy(), new_of_old[matrix.indices], indptr),
             shape=(n_rows, max(len(keys), 1)),
         )
-        out.sort_indices()
         return {key: i for i, key in enumerate(keys)}, out
 
 

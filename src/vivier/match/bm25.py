@@ -39,9 +39,9 @@ class BM25:
     def from_counts(
         cls, vocabulary: dict[str, int], counts: sparse.csr_matrix, k1: float = 1.2, b: float = 0.75
     ) -> BM25:
-        """From a documents × terms matrix of term counts (consumed: its data is replaced)."""
+        """From a documents × terms matrix of term counts without duplicate entries
+        (consumed: its data is replaced)."""
         n_docs = counts.shape[0]
-        counts.sum_duplicates()
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         average = lengths.mean() if n_docs and lengths.mean() > 0 else 1.0
         df = np.bincount(counts.indices, minlength=counts.shape[1])

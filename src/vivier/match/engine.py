@@ -29,6 +29,7 @@ from vivier.match.fusion import (
 )
 from vivier.match.history import AwardHistory, EntitySet
 from vivier.match.incremental import update_history
+from vivier.match.packing import gc_paused
 from vivier.match.profiles import build_startups, buyer_openness, supplier_codes
 from vivier.match.ranker import (
     QueryFacts,
@@ -108,7 +109,7 @@ class MatchEngine:
     ) -> MatchEngine:
         """Fold the award rows ingested since the last build into the saved history (all of
         them with `full` or when it cannot be updated), then rebuild the rest."""
-        with open_warehouse(settings, read_only=True) as connection:
+        with gc_paused(), open_warehouse(settings, read_only=True) as connection:
             update = update_history(connection, settings.index_dir, full=full)
             member_rows = startup_members(connection)
             facts = company_facts(connection)
@@ -144,7 +145,7 @@ class MatchEngine:
         path = settings.index_dir / INDEX_FILE
         tmp = path.with_suffix(".tmp")
         state = {k: v for k, v in self.__dict__.items() if k != "_model"}
-        with tmp.open("wb") as handle:  # the version first: checked before the rest is read
+        with gc_paused(), tmp.open("wb") as handle:  # the version first, checked first
             pickle.dump({"version": INDEX_VERSION}, handle, protocol=5)
             pickle.dump(state, handle, protocol=5)
         tmp.replace(path)
@@ -164,7 +165,8 @@ class MatchEngine:
                 raise ConfigError(
                     "L'index est d'une version ancienne : relancez « vivier index --full »."
                 )
-            return cls(**pickle.load(handle))
+            with gc_paused():
+                return cls(**pickle.load(handle))
 
     def model(self):
         if self._model is None and self.model_name != "none":

@@ -31,7 +31,7 @@ from vivier.warehouse.match import award_batches, award_watermark
 
 log = logging.getLogger(__name__)
 STATE_FILE = "history-state.pkl"
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 class HistoryAggregate:
@@ -83,7 +83,7 @@ class HistoryAggregate:
         self.pair_supplier.fold(pairs, suppliers, 0, n)
         self.contracts.fold(first, objects, cpvs, buyer_rows, suppliers, n, terms_of)
         if self.facts is not None:
-            self.facts.fold(batch, first, suppliers, self.suppliers)
+            self.facts.fold(batch, first, suppliers, buyer_rows, self.suppliers)
         self.rows += len(uids)
         new = self.suppliers.names[len(self.group_rows) :]  # first name of new suppliers
         groups = [self.groups.row_of.get(group_key(name), -1) for name in new]
@@ -180,7 +180,7 @@ def update_history(
     save_aggregate(aggregate, directory)
     history = aggregate.history()
     facts = aggregate.facts.facts(
-        aggregate.suppliers, history.suppliers.cpv, history.buyer_supplier
+        aggregate.suppliers, aggregate.buyers, history.suppliers.cpv, history.buyer_supplier
     )
     return Update(history, facts, incremental, aggregate.rows - before)
 

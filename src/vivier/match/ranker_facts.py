@@ -24,6 +24,7 @@ from vivier.match.text import analyse
 from vivier.reference import cpv_label
 
 EPOCH = 719163  # date(1970, 1, 1).toordinal()
+DEPTS = 4096  # more than the départements (a key: buyer row × DEPTS + département)
 
 
 class FactsAggregate:
@@ -35,21 +36,26 @@ class FactsAggregate:
         self.names = Counts()
         self.amount_sum: list[float] = []
         self.amount_count: list[int] = []
-        self.buyer_depts: dict[tuple[str, str], list] = {}  # → [contracts, (code, kind)]
+        self.place_of: dict[tuple[str, str], int] = {}  # (place code, place type) → id
+        self.places: list[tuple[str, str]] = []
+        self.place_depts: list[str | None] = []
+        # (buyer row × DEPTS + département column) → slot of its contracts and first place
+        self.pair_slot: dict[int, int] = {}
+        self.pair_contracts: list[int] = []
+        self.pair_place: list[int] = []
 
     def __getstate__(self) -> dict:
-        keys = list(self.buyer_depts)
-        values = list(self.buyer_depts.values())
+        places = self.places
         return {
             "counts": (self.departements, self.procedures, self.natures, self.frameworks),
             "names": self.names,
             "amounts": (np.array(self.amount_sum), np.array(self.amount_count, dtype=np.int64)),
-            "buyer_depts": (
-                pack([k[0] for k in keys]),
-                pack([k[1] for k in keys]),
-                np.array([v[0] for v in values], dtype=np.int64),
-                pack([v[1][0] for v in values]),
-                pack([v[1][1] for v in values]),
+            "places": (pack([p[0] for p in places]), pack([p[1] for p in places])),
+            "place_depts": pack(self.place_depts),
+            "pairs": (
+                np.array(list(self.pair_slot), dtype=np.int64),
+                np.array(self.pair_contracts, dtype=np.int64),
+                np.array(self.pair_place, dtype=np.int64),
             ),
         }
 
@@ -58,43 +64,41 @@ class FactsAggregate:
         self.names = state["names"]
         self.amount_sum = state["amounts"][0].tolist()
         self.amount_count = state["amounts"][1].tolist()
-        buyers, depts, counts, codes, kinds = state["buyer_depts"]
-        self.buyer_depts = {
-            (buyer, dept): [count, (code, kind)]
-            for buyer, dept, count, code, kind in zip(
-                unpack(buyers),
-                unpack(depts),
-                counts.tolist(),
-                unpack(codes),
-                unpack(kinds),
-                strict=True,
-            )
-        }
+        codes, kinds = (unpack(packed) for packed in state["places"])
+        self.places = list(zip(codes, kinds, strict=True))
+        self.place_of = {place: i for i, place in enumerate(self.places)}
+        self.place_depts = unpack(state["place_depts"])
+        keys, contracts, places = state["pairs"]
+        self.pair_slot = dict(zip(keys.tolist(), range(len(keys)), strict=True))
+        self.pair_contracts = contracts.tolist()
+        self.pair_place = places.tolist()
 
-    def fold(self, batch: dict, first: list[bool], suppliers: list[int], entities: Entities):
-        """Add award rows (their suppliers' rows already folded into `entities`)."""
+    def fold(self, batch: dict, first, suppliers: list[int], buyers: list[int], entities):
+        """Add award rows (their suppliers and buyers already folded: their rows)."""
         for row in range(len(self.amount_sum), len(entities)):  # new suppliers
             name = entities.names[row] or entities.ids[row]
             for term in analyse(name):
                 self.names.add(row, self.names.column(term))
             self.amount_sum.append(0.0)
             self.amount_count.append(0)
-        places: dict[tuple[str, str], str | None] = {}
-        for code, kind, procedure, nature, amount, buyer, is_first, row in zip(
+        for code, kind, procedure, nature, amount, buyer, buyer_row, is_first, row in zip(
             batch["place_code"],
             batch["place_type"],
             batch["procedure"],
             batch["nature"],
             batch["amount"],
             batch["buyer_siret"],
+            buyers,
             first,
             suppliers,
             strict=True,
         ):
-            place = (code, kind)
-            dept = places.get(place, place)
-            if dept is place:
-                dept = places[place] = departement(code, kind)
+            place = self.place_of.get((code, kind))
+            if place is None:
+                place = self.place_of[(code, kind)] = len(self.places)
+                self.places.append((code, kind))
+                self.place_depts.append(departement(code, kind))
+            dept = self.place_depts[place]
             if dept:
                 self.departements.add(row, self.departements.column(dept))
             self.procedures.add(
@@ -106,23 +110,25 @@ class FactsAggregate:
             if amount is not None and 0 < amount < 1e15:
                 self.amount_sum[row] += math.log10(amount)
                 self.amount_count[row] += 1
-            if is_first and buyer and dept:
-                self._buyer_place(buyer, dept, place)
+            if is_first and buyer_row >= 0 and dept:
+                self._buyer_place(buyer_row * DEPTS + self.departements.vocabulary[dept], place)
         n = len(entities)
         for counts in (self.departements, self.procedures, self.natures, self.frameworks):
             counts.flush(n)
         self.names.flush(n)
 
-    def _buyer_place(self, buyer: str, dept: str, place: tuple[str, str]) -> None:
-        entry = self.buyer_depts.get((buyer, dept))
-        if entry is None:
-            self.buyer_depts[(buyer, dept)] = [1, place]
+    def _buyer_place(self, key: int, place: int) -> None:
+        slot = self.pair_slot.get(key)
+        if slot is None:
+            self.pair_slot[key] = len(self.pair_contracts)
+            self.pair_contracts.append(1)
+            self.pair_place.append(place)
             return
-        entry[0] += 1
-        if place < entry[1]:
-            entry[1] = place
+        self.pair_contracts[slot] += 1
+        if self.places[place] < self.places[self.pair_place[slot]]:
+            self.pair_place[slot] = place
 
-    def facts(self, suppliers: Entities, cpv, buyer_supplier) -> SupplierFacts:
+    def facts(self, suppliers: Entities, buyers: Entities, cpv, buyer_supplier) -> SupplierFacts:
         n = len(suppliers)
         dept_of, depts = self.departements.sorted(n)
         procedure_of, procedures = self.procedures.sorted(n)
@@ -147,18 +153,25 @@ class FactsAggregate:
             n_buyers=np.bincount(buyer_supplier.indices, minlength=n).astype(np.float32),
             names=BM25.from_counts(name_vocabulary, name_counts),
             labels=label_index(cpv),
-            buyer_dept=self.usual_departements(),
+            buyer_dept=self.usual_departements(buyers),
             last_history_day=float(np.nanmax(last)) if np.isfinite(last).any() else math.nan,
         )
 
-    def usual_departements(self) -> dict[str, str]:
-        """Buyer → the département of most of its contracts (ties: the first place)."""
-        best: dict[str, tuple] = {}
-        for (buyer, dept), (count, place) in self.buyer_depts.items():
-            found = best.get(buyer)
-            if found is None or (-count, place) < (-found[0], found[1]):
-                best[buyer] = (count, place, dept)
-        return {buyer: found[2] for buyer, found in best.items()}
+    def usual_departements(self, buyers: Entities) -> dict[str, str]:
+        """Buyer → the département of most of its contracts (ties: the one whose first
+        place of execution, in sorted order, comes first)."""
+        if not self.pair_contracts:
+            return {}
+        keys = np.array(list(self.pair_slot), dtype=np.int64)  # in slot order
+        contracts = np.array(self.pair_contracts, dtype=np.int64)
+        places = self.places
+        rank = np.empty(len(places), dtype=np.int64)
+        rank[sorted(range(len(places)), key=places.__getitem__)] = np.arange(len(places))
+        buyer, dept = keys // DEPTS, keys % DEPTS
+        order = np.lexsort((rank[np.array(self.pair_place)], -contracts, buyer))
+        best = order[np.r_[True, buyer[order][1:] != buyer[order][:-1]]]
+        names = sorted(self.departements.vocabulary, key=self.departements.vocabulary.get)
+        return {buyers.ids[b]: names[d] for b, d in zip(buyer[best], dept[best], strict=True)}
 
 
 def last_days(dates: list[str | None]) -> np.ndarray:
