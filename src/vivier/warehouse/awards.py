@@ -203,7 +203,8 @@ def merge_staged(connection: duckdb.DuckDBPyConnection, staged: Staged, file_id:
     transaction).
 
     A contract whose uid is already in `contracts` (or earlier in the file: smallest
-    seq) is a duplicate; its provenance still goes to `contract_sources`."""
+    seq) is a duplicate; its provenance still goes to `contract_sources`. A seq names
+    one record of the file: the rows to keep are joined on it alone (an integer)."""
     connection.register("s_chunks", staged.first_indices())
     try:
         new = _merge(connection, int(file_id))
@@ -221,14 +222,14 @@ def merge_staged(connection: duckdb.DuckDBPyConnection, staged: Staged, file_id:
 def _merge(connection: duckdb.DuckDBPyConnection, file_id: int) -> int:
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE s_new AS "
-        "SELECT uid, min(record_index) AS record_index FROM s_contracts b "
+        "SELECT min(record_index) AS record_index FROM s_contracts b "
         "WHERE NOT EXISTS (SELECT 1 FROM contracts c WHERE c.uid = b.uid) GROUP BY uid"
     )
     columns = ", ".join(CONTRACT_COLUMNS)
     connection.execute(
         f"INSERT INTO contracts ({columns}, file_id) "
         f"SELECT {', '.join('b.' + c for c in CONTRACT_COLUMNS)}, {file_id} "
-        "FROM s_contracts b JOIN s_new n USING (uid, record_index)"
+        "FROM s_contracts b JOIN s_new n USING (record_index)"
     )
     connection.execute(
         "INSERT INTO contract_sources (uid, source, file_id, record_index) "
@@ -243,7 +244,7 @@ def _merge(connection: duckdb.DuckDBPyConnection, file_id: int) -> int:
         selected = ", ".join("t." + column for column in columns)
         connection.execute(
             f"INSERT INTO {target} (uid, {', '.join(columns)}) SELECT t.uid, {selected} "
-            f"FROM {table} t JOIN s_new n USING (uid, record_index)"
+            f"FROM {table} t JOIN s_new n USING (record_index)"
         )
     connection.execute(
         "INSERT INTO rejects (file_id, record_index, reason, raw) "
