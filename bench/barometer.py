@@ -149,7 +149,7 @@ def time_parts(connection, definition, settings) -> dict[str, tuple[float, float
         "publications (all years)": lambda: sql.build_publications(connection, "all"),
         "buyer breakdown": lambda: sql.breakdown(connection, "buyer"),
         "trend over all years (start-up part)": lambda: sql.trend_startups(connection, "all", test),
-        "coverage (all years)": lambda: coverage.coverage(connection, YEAR),
+        "coverage of publications (all years)": lambda: coverage.publications(connection, YEAR),
     }
     timings = {}
     for name, step in steps.items():
