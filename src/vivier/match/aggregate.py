@@ -10,6 +10,7 @@ vocabularies are put in sorted order when computing: the same index, bit for bit
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -28,8 +29,7 @@ class Counts:
     def __init__(self, named: bool = True):
         self.vocabulary: dict[str, int] | None = {} if named else None
         self.matrix = sparse.csr_matrix((0, 0), dtype=np.float32)
-        self._rows: list[int] = []
-        self._cols: list[int] = []
+        self._rows, self._cols = array("q"), array("q")  # 8 bytes a pair, not 72
 
     def __getstate__(self) -> dict:
         vocabulary = None if self.vocabulary is None else pack_keys(self.vocabulary)
@@ -39,7 +39,7 @@ class Counts:
         packed = state["vocabulary"]
         self.vocabulary = None if packed is None else unpack_keys(packed)
         self.matrix = state["matrix"]
-        self._rows, self._cols = [], []
+        self._rows, self._cols = array("q"), array("q")
 
     def column(self, key: str) -> int:
         return self.vocabulary.setdefault(key, len(self.vocabulary))
@@ -55,11 +55,11 @@ class Counts:
         delta = sparse.csr_matrix(
             (
                 np.ones(len(self._rows), dtype=np.float32),
-                (np.asarray(self._rows, dtype=np.int64), np.asarray(self._cols, dtype=np.int64)),
+                (np.frombuffer(self._rows, dtype=np.int64), np.frombuffer(self._cols, np.int64)),
             ),
             shape=shape,
         )
-        self._rows, self._cols = [], []
+        self._rows, self._cols = array("q"), array("q")
         matrix = self.matrix
         matrix.resize(shape)
         self.matrix = (matrix + delta).tocsr() if matrix.nnz else delta
