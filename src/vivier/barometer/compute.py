@@ -41,20 +41,20 @@ def startup_test(definition: Definition) -> sql.StartupTest:
 
 
 def breakdown_rows(connection: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
-    rows = []
-    for row in sql.breakdown(connection, name):
-        if name == "buyer":
-            label = row.pop("name") or key_label(name, row["key"])
-            shaped = {
-                "key": row.pop("key"),
-                "label": label,
-                "perimeter": row.pop("buyer_perimeter"),
-            }
-        else:
-            shaped = {"key": row["key"], "label": key_label(name, row.pop("key"))}
-        shaped.update(row)
-        rows.append(shaped)
-    return rows
+    """The rows of one breakdown: key, French label (buyers: their name, and perimeter),
+    then the published figures."""
+    found = sql.breakdown(connection, name)
+    if name == "buyer":
+        columns = ["key", "label", "perimeter", *sql.PUBLISHED_COLUMNS]
+        return [
+            dict(zip(columns, (row[0], row[1] or key_label(name, row[0]), *row[2:]), strict=True))
+            for row in found
+        ]
+    columns = ["key", "label", *sql.PUBLISHED_COLUMNS]
+    return [
+        dict(zip(columns, (row[0], key_label(name, row[0]), *row[1:]), strict=True))
+        for row in found
+    ]
 
 
 def excluded_reasons(connection: duckdb.DuckDBPyConnection, year: int) -> list[dict]:

@@ -46,13 +46,11 @@ def perimeters(connection: duckdb.DuckDBPyConnection, year: int, published: list
 def buyers(connection: duckdb.DuckDBPyConnection, published: list[dict]) -> list[dict]:
     """Per buyer; valid SIRENs of the barometer's year (None when it published nothing)."""
     by_buyer = sql.valid_sirens(connection, "buyer_key")
-    rows = []
     for row in published:
-        by_year = row.pop("contracts_by_year")
-        _with_sirens(row, by_buyer.get(row["buyer"], NO_SIRENS))
-        row["contracts_by_year"] = by_year
-        rows.append(row)
-    return rows
+        found = by_buyer.get(row["buyer"])
+        if found:
+            _with_sirens(row, found)
+    return published
 
 
 def coverage(connection: duckdb.DuckDBPyConnection, year: int, published: dict) -> dict:

@@ -214,8 +214,17 @@ FROM scoped {_scope_joins(len(tests))}"""
     connection.execute(sql, [*params, *year_params])
 
 
+def _arrow_tuples(connection, sql: str, params: list) -> tuple[list[str], list[tuple]]:
+    """Column names and rows as tuples, through Arrow column by column (for many rows:
+    twice as fast as converting row by row)."""
+    table = connection.sql(sql, params=params or None).to_arrow_table()
+    columns = [column.to_pylist() for column in table.columns]
+    return table.column_names, list(zip(*columns, strict=True))
+
+
 def _arrow_rows(connection, sql: str, params: list) -> list[dict]:
-    return connection.sql(sql, params=params or None).to_arrow_table().to_pylist()
+    names, rows = _arrow_tuples(connection, sql, params)
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _rows(connection, sql: str, params: list) -> list[dict]:
@@ -233,6 +242,16 @@ FROM {SCOPE_TABLE} {where}"""
     return _rows(connection, sql, params)[0]
 
 
+PUBLISHED_COLUMNS = [
+    "contracts",
+    "contracts_with_startup",
+    "startup_contracts",
+    "startup_contract_share",
+    "amount_total",
+    "amount_startup",
+    "startup_amount_share",
+    "excluded_amounts",
+]
 _PUBLISHED = """contracts, contracts_with_startup,
   round(startup_contracts, 4) AS startup_contracts,
   round(startup_contracts / nullif(contracts, 0), 6) AS startup_contract_share,
@@ -241,8 +260,9 @@ _PUBLISHED = """contracts, contracts_with_startup,
   excluded_amounts"""
 
 
-def breakdown(connection: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
-    """One row per key of the breakdown: published figures, biggest amounts first."""
+def breakdown(connection: duckdb.DuckDBPyConnection, name: str) -> list[tuple]:
+    """One row per key of the breakdown, biggest amounts first: the key (for buyers, then
+    their name and perimeter), then the `PUBLISHED_COLUMNS`."""
     key, extra = BREAKDOWN_KEYS[name]
     where = f"WHERE {extra}" if extra else ""
     names = (
@@ -254,7 +274,7 @@ def breakdown(connection: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
     sql = f"""SELECT key{outer}, {_PUBLISHED} FROM (
   SELECT {key} AS key{names}, {_AGGREGATES} FROM {SCOPE_TABLE} {where} GROUP BY 1)
 ORDER BY amount_total DESC, contracts DESC, key NULLS LAST"""
-    return _arrow_rows(connection, sql, [])
+    return _arrow_tuples(connection, sql, [])[1]
 
 
 def trend_startups(
@@ -387,7 +407,7 @@ def valid_sirens(connection: duckdb.DuckDBPyConnection, by: str) -> dict:
         raise ValueError(by)
     sql = f"""SELECT key, suppliers, suppliers_valid_siren, {_VALID_SHARE} AS share
 FROM (SELECT {by} AS key, {_VALID_SIREN} FROM {SCOPE_TABLE} GROUP BY {by}) v"""
-    return {key: values for key, *values in connection.execute(sql).fetchall()}
+    return {row[0]: row[1:] for row in connection.execute(sql).fetchall()}
 
 
 def perimeter_publications(connection: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -401,8 +421,10 @@ FROM {PUBLICATIONS_TABLE} GROUP BY perimeter, year ORDER BY perimeter, year"""
 
 
 def buyer_publications(connection: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Per buyer: first and last publication, contracts published per year
-    (`contracts_by_year`, year as text → count).
+    """Per buyer: first and last publication, then `suppliers`, `suppliers_valid_siren`
+    and `valid_siren_share` left None (the year's valid SIRENs come from the scope table:
+    `valid_sirens`), then the contracts published per year (`contracts_by_year`, year as
+    text → count).
 
     The years are pivoted into columns: flat rows come out of DuckDB much faster than
     nested ones."""
@@ -421,13 +443,13 @@ def buyer_publications(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     CAST(min(first_publication) AS VARCHAR) AS first_publication,
     CAST(max(last_publication) AS VARCHAR) AS last_publication{pivot}
 FROM {PUBLICATIONS_TABLE} GROUP BY buyer_key ORDER BY buyer NULLS LAST"""
-    cursor = connection.execute(sql)
-    names = [column[0] for column in cursor.description][: -len(years) or None]
+    names, found = _arrow_tuples(connection, sql, [])
+    width = len(names) - len(years)
+    names = [*names[:width], "suppliers", "suppliers_valid_siren", "valid_siren_share"]
     labels = [str(year) for year in years]
-    width = len(names)
     rows = []
-    for row in cursor.fetchall():
-        shaped = dict(zip(names, row[:width], strict=True))
+    for row in found:
+        shaped = dict(zip(names, (*row[:width], None, None, None), strict=True))
         shaped["contracts_by_year"] = {
             label: count
             for label, count in zip(labels, row[width:], strict=True)
@@ -447,7 +469,7 @@ SELECT p.buyer_key AS buyer, p.name, p.perimeter, p.year AS last_year,
 FROM {PUBLICATIONS_TABLE} p JOIN silent USING (buyer_key) WHERE p.year < ?
 QUALIFY row_number() OVER (PARTITION BY p.buyer_key ORDER BY p.year DESC) = 1
 ORDER BY contracts_last_year DESC, buyer NULLS LAST"""
-    return _rows(connection, sql, [year, year, year])
+    return _arrow_rows(connection, sql, [year, year, year])
 
 
 def years_with_contracts(connection: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
