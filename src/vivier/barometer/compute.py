@@ -5,6 +5,7 @@ The method is `docs/barometer-method.md`; the SQL is `vivier.warehouse.barometer
 
 from __future__ import annotations
 
+import heapq
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
@@ -67,9 +68,12 @@ def excluded_reasons(connection: duckdb.DuckDBPyConnection, year: int) -> list[d
 
 def top_buyers(buyer_rows: list[dict]) -> list[dict]:
     """The buyers that bought most from start-ups (value, then fractional count)."""
-    buying = [row for row in buyer_rows if row["startup_contracts"] > 0]
-    buying.sort(key=lambda row: (-row["amount_startup"], -row["startup_contracts"], row["key"]))
-    return buying[:TOP_BUYERS]
+    buying = (row for row in buyer_rows if row["startup_contracts"] > 0)
+    return heapq.nsmallest(  # = sorted(...)[:TOP_BUYERS], without sorting every buyer
+        TOP_BUYERS,
+        buying,
+        key=lambda row: (-row["amount_startup"], -row["startup_contracts"], row["key"]),
+    )
 
 
 def target_gap(
