@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     ingest_workers: int = Field(
         default=2, description="Worker processes reading a large award file (1: in-process)"
     )
+    web_workers: int = Field(
+        default=1, description="Worker processes of `vivier serve` (each loads the data)"
+    )
     match_embeddings: str = Field(
         default="none", description="Embeddings of the matching index: none, use or e5"
     )

@@ -105,7 +105,7 @@ def sheets_sql() -> str:
 
 
 def build_sheets(con: Connection) -> None:
-    """Build the per-buyer sheets table (current catalog: the warehouse) and its index."""
+    """Build the per-buyer sheets table and its index."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE web_buyer_contracts AS {CONTRACTS_SQL}")
     try:
         con.execute(f"CREATE OR REPLACE TABLE {SHEETS} AS {sheets_sql()}")
@@ -115,19 +115,24 @@ def build_sheets(con: Connection) -> None:
 
 
 def open_for_web(path: Path) -> Connection:
-    """An in-memory DuckDB with the warehouse attached read-only (the current catalog)
-    and the per-buyer sheets built."""
+    """An in-memory DuckDB with the warehouse attached read-only, a view in the default
+    catalog for each of its tables and views (so that every cursor, even one opened by a
+    feature on its own, reads the warehouse without `USE`), and the per-buyer sheets."""
     con = duckdb.connect(":memory:")
     quoted = str(path).replace("'", "''")
     con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
-    con.execute("USE warehouse")
+    relations = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' "
+        "AND schema_name = 'main' UNION ALL SELECT view_name FROM duckdb_views() "
+        "WHERE database_name = 'warehouse' AND schema_name = 'main' AND NOT internal"
+    ).fetchall()
+    for (name,) in relations:
+        quoted_name = '"' + name.replace('"', '""') + '"'
+        con.execute(
+            f"CREATE VIEW memory.main.{quoted_name} AS SELECT * FROM warehouse.main.{quoted_name}"
+        )
     build_sheets(con)
     return con
-
-
-def use_warehouse(cursor: Connection) -> Connection:
-    cursor.execute("USE warehouse")
-    return cursor
 
 
 def buyer_sheet(con: Connection, siren: str) -> dict[str, Any] | None:

@@ -15,11 +15,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from vivier.config import Settings
+from vivier.config import Settings, load_settings
 from vivier.errors import VivierError
-from vivier.web.deps import close_warehouse
+from vivier.web.deps import close_warehouse, cursor_pool
 from vivier.web.rendering import make_templates, package_dir, render
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,29 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, 500, STATUS_MESSAGES[500])
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The web application over the warehouse of `settings.home` (opened read-only)."""
+def warm_up(app: FastAPI) -> None:
+    """Open the warehouse (building the per-buyer sheets) and load the matching engine now
+    rather than on the first requests. An index that is missing or does not load only
+    logs: the rest of the site is served, and the matching pages say what is wrong."""
+    from vivier.web.services import match_engine
+
+    cursor_pool(app)
+    try:
+        match_engine(app)
+    except VivierError as error:
+        log.warning("matching engine not loaded: %s", error)
+    except Exception:  # an index left by another version: logged, the site still serves
+        log.exception("matching engine not loaded")
+
+
+def create_app(settings: Settings, warm: bool = False) -> FastAPI:
+    """The web application over the warehouse of `settings.home` (opened read-only).
+    `warm`: prepare the warehouse and the matching engine before serving (`warm_up`)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if warm:
+            await run_in_threadpool(warm_up, app)
         yield
         close_warehouse(app)
 
@@ -132,3 +151,9 @@ def create_app(settings: Settings) -> FastAPI:
         nav.extend(getattr(module, "NAV", []))
     app.state.templates.env.globals["nav"] = nav
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The warmed-up app for the settings in the environment: what each worker process of
+    `vivier serve --workers N` runs (`VIVIER_HOME` is set by `vivier serve`)."""
+    return create_app(load_settings(), warm=True)

@@ -3,8 +3,9 @@
 The warehouse is attached read-only once per application to an in-memory DuckDB that
 also holds the web's per-buyer sheets (lazily, so that a server started before the first
 ingest works as soon as the warehouse exists). Requests borrow cursors from a pool:
-each cursor already has the warehouse as its current catalog, a request has its own
-cursor while it runs (DuckDB runs cursors in parallel threads) and gives it back after.
+a request has its own cursor while it runs (DuckDB runs cursors in parallel threads) and
+gives it back after; every warehouse table is a view in the default catalog, so any
+cursor (including one a feature opens from it) reads the warehouse.
 The dependencies are coroutines: FastAPI runs them on the event loop, without a hop to
 the thread pool per dependency.
 """
@@ -20,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vivier.config import Settings
 from vivier.warehouse import connect
-from vivier.warehouse.web_buyers import open_for_web, use_warehouse
+from vivier.warehouse.web_buyers import open_for_web
 
 _lock = threading.Lock()
 
@@ -30,7 +31,7 @@ async def get_settings(request: Request) -> Settings:
 
 
 class CursorPool:
-    """Cursors on one connection, each with the warehouse as its current catalog."""
+    """Cursors on one connection, reused across requests."""
 
     def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
         self.connection = connection
@@ -41,7 +42,7 @@ class CursorPool:
         with self.lock:
             if self.idle:
                 return self.idle.pop()
-        return use_warehouse(self.connection.cursor())
+        return self.connection.cursor()
 
     def give(self, cursor: duckdb.DuckDBPyConnection) -> None:
         with self.lock:
