@@ -140,15 +140,18 @@ def time_parts(connection, definition, settings) -> dict[str, tuple[float, float
     from vivier.barometer import coverage
     from vivier.barometer.compute import startup_test
     from vivier.warehouse import barometer as sql
+    from vivier.warehouse import barometer_years as years_sql
 
     test = startup_test(definition)
     steps = {
         "scope of the year (one definition)": lambda: sql.build_scope(
             connection, "all", [test], YEAR
         ),
-        "publications (all years)": lambda: sql.build_publications(connection, "all"),
+        "publications (all years)": lambda: years_sql.build_publications(connection, "all"),
         "buyer breakdown": lambda: sql.breakdown(connection, "buyer"),
-        "trend over all years (start-up part)": lambda: sql.trend_startups(connection, "all", test),
+        "trend over all years (start-up part)": lambda: years_sql.trend_startups(
+            connection, "all", test
+        ),
         "coverage of publications (all years)": lambda: coverage.publications(connection, YEAR),
     }
     timings = {}

@@ -18,6 +18,7 @@ from vivier.config import Settings
 from vivier.errors import BadValueError
 from vivier.sources.normalise import FLAG_REASONS
 from vivier.warehouse import barometer as sql
+from vivier.warehouse import barometer_years as years_sql
 
 SIREN_EXPR = "s.siren"
 DATE_EXPR = "s.notification_date"
@@ -196,10 +197,12 @@ def _every_year(
 ) -> tuple[int, list[dict], dict]:
     """The undated contracts, the trend and the publications of every year (warehouse
     tables and this cursor's own publications table only)."""
-    undated = sql.undated_contracts(cursor, perimeter)
-    startups = sql.trend_startups(cursor, perimeter, test)
-    sql.build_publications(cursor, perimeter)
-    trend = [{"year": int(row["year"]), **figures(row)} for row in sql.trend(cursor, startups)]
+    undated = years_sql.undated_contracts(cursor, perimeter)
+    startups = years_sql.trend_startups(cursor, perimeter, test)
+    years_sql.build_publications(cursor, perimeter)
+    trend = [
+        {"year": int(row["year"]), **figures(row)} for row in years_sql.trend(cursor, startups)
+    ]
     return undated, trend, coverage_section.publications(cursor, year)
 
 

@@ -11,17 +11,18 @@ import duckdb
 from vivier.barometer.figures import share
 from vivier.barometer.labels import perimeter_label
 from vivier.warehouse import barometer as sql
+from vivier.warehouse import barometer_years as years_sql
 
 NO_SIRENS = (None, None, None)
 
 
 def publications(connection: duckdb.DuckDBPyConnection, year: int) -> dict:
     """What was published: per perimeter and year, per buyer, and the silent buyers (from
-    the publications table of `connection`: `sql.build_publications` first)."""
+    the publications table of `connection`: `years_sql.build_publications` first)."""
     return {
-        "perimeters": sql.perimeter_publications(connection),
-        "buyers": sql.buyer_publications(connection),
-        "silent_buyers": sql.silent_buyers(connection, year),
+        "perimeters": years_sql.perimeter_publications(connection),
+        "buyers": years_sql.buyer_publications(connection),
+        "silent_buyers": years_sql.silent_buyers(connection, year),
     }
 
 
