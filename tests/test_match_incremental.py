@@ -197,3 +197,24 @@ def test_ranker_facts_follow_the_sql_definitions(homes):
     assert mine.buyer_dept == other.buyer_dept
     for name in ("names", "labels"):
         assert_same_matrix(getattr(mine, name).weights, getattr(other, name).weights)
+
+
+def test_startup_profiles_are_reused_until_their_inputs_change(homes, tmp_path):
+    home = tmp_path / "data"
+    shutil.copytree(homes[0], home)
+    cached = home / "index" / "startups.pkl"
+    before = engines((home,))[0].need_to_startups(QUERIES[2], k=5)
+    stamp = cached.stat().st_mtime_ns
+    run_cli(home, "index", "--model", "none")
+    assert cached.stat().st_mtime_ns == stamp  # nothing changed: reused
+    after = engines((home,))[0].need_to_startups(QUERIES[2], k=5)
+    assert [(m.id, m.score, m.reasons) for m in after] == [
+        (m.id, m.score, m.reasons) for m in before
+    ]
+    run_cli(home, "index", "--model", "none", "--full")
+    assert cached.stat().st_mtime_ns != stamp
+    stamp = cached.stat().st_mtime_ns
+    samples = demo_data_dir()
+    run_cli(home, "startups", "import", samples / ILAB, "--label", "ilab2")
+    run_cli(home, "index", "--model", "none")
+    assert cached.stat().st_mtime_ns != stamp  # the lists changed: built again

@@ -28,9 +28,9 @@ from vivier.match.fusion import (
     top_k,
 )
 from vivier.match.history import AwardHistory, EntitySet
-from vivier.match.incremental import update_history
+from vivier.match.incremental import startups_of, update_history
 from vivier.match.packing import gc_paused
-from vivier.match.profiles import build_startups, buyer_openness, supplier_codes
+from vivier.match.profiles import buyer_openness, supplier_codes
 from vivier.match.ranker import (
     QueryFacts,
     check_departement,
@@ -114,7 +114,7 @@ class MatchEngine:
             member_rows = startup_members(connection)
             facts = company_facts(connection)
         history = update.history
-        startups, startup_labels = build_startups(member_rows, history)
+        startups, startup_labels = startups_of(member_rows, history, settings.index_dir, full)
         young = {siren for siren, fact in facts.items() if _young(fact[2])}
         model = encoder(model_name) if model_name != "none" else None
         vectors: dict[str, np.ndarray | None] = {"startups": None, "buyers": None}

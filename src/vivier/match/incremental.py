@@ -10,6 +10,7 @@ saved aggregates are of an older format, or when asked (`vivier index --full`).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import pickle
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from vivier.match.bm25 import BM25
 from vivier.match.cpv import CpvProfiles
 from vivier.match.features import SupplierFacts
 from vivier.match.history import AwardHistory, ContractIndex, EntitySet, group_key
+from vivier.match.profiles import build_startups
 from vivier.match.ranker_facts import FactsAggregate
 from vivier.match.region import region_of_place
 from vivier.match.text import analyse
@@ -31,6 +33,7 @@ from vivier.warehouse.match import award_batches, award_watermark
 
 log = logging.getLogger(__name__)
 STATE_FILE = "history-state.pkl"
+STARTUPS_FILE = "startups.pkl"
 STATE_VERSION = 4
 
 
@@ -183,6 +186,32 @@ def update_history(
         aggregate.suppliers, aggregate.buyers, history.suppliers.cpv, history.buyer_supplier
     )
     return Update(history, facts, incremental, aggregate.rows - before)
+
+
+def startups_of(rows: list[tuple], history: AwardHistory, directory: Path, full: bool):
+    """`build_startups`, reused from the last build when the list rows and the history of
+    the start-ups that are also suppliers are unchanged (`HOME/index/startups.pkl`)."""
+    digest = hashlib.blake2b(pickle.dumps(rows, protocol=5), digest_size=16)
+    suppliers = history.suppliers
+    for siren in sorted({row[0] for row in rows if row[0] in suppliers.row_of}):
+        row = suppliers.row_of[siren]
+        seen = (siren, suppliers.texts[row], suppliers.cpv.codes_of(row), suppliers.last_dates[row])
+        digest.update(pickle.dumps((seen, float(suppliers.contracts[row])), protocol=5))
+    key, path = digest.hexdigest(), directory / STARTUPS_FILE
+    try:
+        with path.open("rb") as handle:
+            stored = pickle.load(handle)  # our own file, written below
+        if not full and stored["version"] == STATE_VERSION and stored["key"] == key:
+            return stored["startups"]
+    except Exception:  # noqa: BLE001 — absent or unreadable: built again
+        pass
+    startups = build_startups(rows, history)
+    directory.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump({"version": STATE_VERSION, "key": key, "startups": startups}, handle)
+    tmp.replace(path)
+    return startups
 
 
 def load_aggregate(directory: Path) -> HistoryAggregate | None:
