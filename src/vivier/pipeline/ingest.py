@@ -1,7 +1,7 @@
 """Ingest: detect each file's format, stream it through its reader, load it (one
 transaction per file), and summarise per file.
 
-Readers of kind "awards" are normalised into a spool of Arrow files (`pipeline.parallel`,
+Readers of kind "awards" are normalised into a spool of Parquet files (`pipeline.parallel`,
 outside the transaction) and merged in the file's transaction (`awards.merge_staged`); other kinds
 load inside the transaction through `LOADERS`, which maps a kind to its loader (kind
 "tenders": `vivier.warehouse.tenders.load_tenders`; add one line to plug a new kind).
@@ -151,7 +151,7 @@ def _read_to_spool(spec, path: Path, context, settings: Settings, folder: Path, 
 
 
 def _ingest_awards(connection, settings, spec, path, digest, context, progress):
-    """Award files are normalised into a spool (Arrow IPC files under the data
+    """Award files are normalised into a spool (Parquet files under the data
     directory), then merged in the file's one transaction: on any error the warehouse is
     unchanged and the spool is removed."""
     with spool.spool_folder(settings.home) as folder:

@@ -1,4 +1,4 @@
-"""Reading one award file into its spool (Arrow IPC files), in worker processes when large.
+"""Reading one award file into its spool (Parquet files), in worker processes when large.
 
 Framed JSON (`vivier.sources.linejson`): the file's chunks (byte ranges) are handed out
 to the workers through a queue; each worker parses and normalises its chunks and appends
