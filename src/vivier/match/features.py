@@ -202,10 +202,8 @@ def _label(code: str) -> list[str]:
 
 
 def _column(matrix: sparse.csr_matrix, index: dict, key: str | None, rows: np.ndarray):
-    col = index.get(key) if key else None
-    if col is None:
-        return np.zeros(len(rows), dtype=np.float32)
-    return matrix[rows, col].toarray().ravel()
+    """Column `key` of the rows (a matrix with few columns: procedures, natures)."""
+    return _dense_column(matrix[rows].toarray(), index, key)
 
 
 def candidates(signals: dict[str, np.ndarray], depth: int = CANDIDATES_PER_SIGNAL):
@@ -278,22 +276,27 @@ def extra_signals(
 
 def _geography(facts: SupplierFacts, query: QueryFacts, rows: np.ndarray, total: np.ndarray):
     dept = query.departement or facts.buyer_dept.get(query.buyer)
-    counts = facts.departements[rows]
-    in_dept = _column(facts.departements, facts.dept_of, dept, rows)
+    counts = facts.departements[rows].toarray()  # candidates × départements (about 100)
+    in_dept = _dense_column(counts, facts.dept_of, dept)
     region = DEPARTEMENT_REGION.get(dept or "")
     same = [c for d, c in facts.dept_of.items() if region and DEPARTEMENT_REGION.get(d) == region]
-    in_region = np.asarray(counts[:, same].sum(axis=1)).ravel() if same else np.zeros(len(rows))
+    in_region = counts[:, same].sum(axis=1) if same else np.zeros(len(rows))
     buyer_dept = facts.buyer_dept.get(query.buyer)
-    home = np.asarray(counts.argmax(axis=1)).ravel()
-    has_any = np.asarray(counts.sum(axis=1)).ravel() > 0
+    home = counts.argmax(axis=1)
+    has_any = counts.sum(axis=1) > 0
     dept_col = facts.dept_of.get(dept or "", -2)
     return {
         "dept_share": in_dept / total,
         "dept_any": (in_dept > 0).astype(np.float32),
         "region_share": in_region / total,
-        "buyer_dept_share": _column(facts.departements, facts.dept_of, buyer_dept, rows) / total,
+        "buyer_dept_share": _dense_column(counts, facts.dept_of, buyer_dept) / total,
         "home_dept": (has_any & (home == dept_col)).astype(np.float32),
     }
+
+
+def _dense_column(counts: np.ndarray, index: dict, key: str | None) -> np.ndarray:
+    col = index.get(key) if key else None
+    return counts[:, col] if col is not None else np.zeros(len(counts), dtype=np.float32)
 
 
 def _cpv_counts(history: AwardHistory, rows: np.ndarray, cpv: list[str]) -> dict:
