@@ -112,11 +112,14 @@ class CpvProfiles:
 
     def evidence(self, row: int, codes: Sequence[str]) -> tuple[str, int] | None:
         """The deepest prefix of a query code the entity has contracts under, and how many."""
+        start, end = self.by_row.indptr[row], self.by_row.indptr[row + 1]
+        columns = self.by_row.indices[start:end].tolist()
+        counts = dict(zip(columns, self.by_row.data[start:end].tolist(), strict=True))
         found = None
         for code in codes:
             for prefix in prefixes(code):
                 column = self.vocabulary.get(prefix)
-                count = int(self.counts[row, column]) if column is not None else 0
+                count = int(counts.get(column, 0))
                 if count and (found is None or len(prefix) > len(found[0])):
                     found = (prefix, count)
         return found

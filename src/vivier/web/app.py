@@ -7,6 +7,7 @@ but not yet present are skipped, so features can land in any order.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 from contextlib import asynccontextmanager
@@ -114,6 +115,8 @@ def warm_up(app: FastAPI) -> None:
         log.warning("matching engine not loaded: %s", error)
     except Exception:  # an index left by another version: logged, the site still serves
         log.exception("matching engine not loaded")
+    gc.collect()
+    gc.freeze()  # the data loaded above lives as long as the app: no GC pass walks it again
 
 
 def create_app(settings: Settings, warm: bool = False) -> FastAPI:

@@ -71,6 +71,7 @@ def series(rows: list[dict], label_key: str, value_key: str, label_suffix: str =
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(package_dir("templates")))
     env = templates.env
+    env.auto_reload = False  # the package's templates do not change while served (no stat)
     env.filters.update(
         nombre=format_number, euros=format_euros, pourcent=format_percent, date_fr=format_date
     )
