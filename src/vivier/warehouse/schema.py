@@ -20,7 +20,7 @@ TABLES: dict[str, dict[str, str]] = {
     },
     # One row per contract; uid is the national key: buyer SIRET + '|' + contract id.
     # Unique by construction (the ingest merge is an anti-join on uid); no PRIMARY KEY:
-    # its index cost a third of the load's CPU and grew the memory with the table.
+    # its index cost a third of the merge's CPU (docs/ingest.md, Performance).
     "contracts": {
         "uid": "VARCHAR",
         "contract_id": "VARCHAR",
