@@ -25,7 +25,7 @@ from vivier.sources.decp_rows import convert
 from vivier.sources.jsonstream import _LONGEST_LINE, _fix, _needs_fix
 from vivier.sources.normalise import ReadContext
 
-CHUNK_BYTES = 8 << 20  # about 15,000 records of the national file
+CHUNK_BYTES = 4 << 20  # about 7,500 records of the national file (worker memory: ~0.28 GB)
 SEQ_SHIFT = 32  # seq = chunk number << SEQ_SHIFT | item index in the chunk
 _HEAD_BYTES = 1 << 16
 _W = rb"[ \t\r\n]*"  # JSON whitespace (not \s: yajl refuses \v and \f)
