@@ -119,10 +119,14 @@ def test_first_occurrence_in_the_file_wins_across_chunks(tmp_path, monkeypatch) 
     assert [index for (index,) in indices] == list(range(41))
 
 
-def test_malformed_line_falls_back_and_reports_like_before(samples, tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_malformed_line_falls_back_and_reports_like_before(samples, tmp_path, monkeypatch, workers):
     source = samples / "decp-2024/decp_test_2022.json"
     path = framed_copy(source, tmp_path / "bad.json", "decp-2024-json", [b'{"id": "x", oops}'])
-    framed = ingest(tmp_path / "framed", path)
+    monkeypatch.setattr(linejson, "CHUNK_BYTES", 1024)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    assert len(linejson.plan(path, "decp-2024-json").chunks) > 2
+    framed = ingest(tmp_path / "framed", path, workers=workers)
     streaming_only(monkeypatch)
     streamed = ingest(tmp_path / "streamed", path)
     assert framed.files == [] and len(framed.errors) == 1
