@@ -181,3 +181,13 @@ def test_unexpected_frames_are_not_framed(tmp_path, text: bytes) -> None:
     with pytest.raises(linejson.NotFramed):
         for chunk in linejson.plan(path, fmt).chunks:
             linejson.chunk_items(path, chunk)
+
+
+def test_spool_is_removed_and_stale_spools_are_cleaned(samples, tmp_path) -> None:
+    home = tmp_path / "home"
+    stale = home / "ingest-spool-old"
+    stale.mkdir(parents=True)
+    (stale / "b_contracts-w0.parquet").write_bytes(b"interrupted")
+    report = ingest(home, samples / "decp-2024/decp_test_2022.json")
+    assert not report.errors
+    assert sorted(path.name for path in home.iterdir()) == ["warehouse.duckdb"]

@@ -211,6 +211,7 @@ def ingest_paths(
         sources.get_reader(fmt)  # an unknown --format fails before anything is read
     with warehouse.open_warehouse(settings) as connection:
         files.tune_for_bulk_load(connection, settings.ingest_memory_limit)
+        spool.remove_stale(settings.home)
         for path in map(Path, paths):
             try:
                 report.files.append(ingest_file(connection, settings, path, fmt, progress))

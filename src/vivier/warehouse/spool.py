@@ -35,6 +35,13 @@ def spool_folder(home: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def remove_stale(home: Path) -> None:
+    """Remove the spools an interrupted ingest left (call with the warehouse open: its
+    lock keeps any other ingest of this data directory out)."""
+    for folder in home.glob(SPOOL_PREFIX + "*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def clear(folder: Path) -> None:
     """Remove what the writers left (before the file is read again another way)."""
     for path in folder.glob("*.parquet"):
