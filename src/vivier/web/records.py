@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 from fastapi import APIRouter, Depends, Path, Request
+from starlette.concurrency import run_in_threadpool
 
 from vivier import codes
 from vivier.config import Settings
@@ -12,7 +13,7 @@ from vivier.reference import cpv_label, labels
 from vivier.warehouse import web as queries
 from vivier.warehouse.web_buyers import buyer_sheet
 from vivier.web import services
-from vivier.web.deps import get_db, get_settings
+from vivier.web.deps import cursor_pool, get_db, get_settings
 from vivier.web.rendering import twin
 
 router = APIRouter()
@@ -33,7 +34,7 @@ def parse_siren(raw: str) -> str:
     return checked.value
 
 
-async def sheet_cache(request: Request) -> dict:
+def sheet_cache(request: Request) -> dict:
     """Buyer sheets already computed: the warehouse cannot change while it is served."""
     state = request.app.state
     if not hasattr(state, "buyer_sheets"):
@@ -53,21 +54,39 @@ def with_cpv_labels(rows: list[dict], key: str = "division") -> list[dict]:
     return rows
 
 
-@twin(router, "/acheteurs/{siren}", "buyer.html", summary="Fiche acheteur", tags=["fiches"])
-def buyer(
+@twin(
+    router,
+    "/acheteurs/{siren}",
+    "buyer.html",
+    summary="Fiche acheteur",
+    page_cache=SHEET_CACHE_SIZE,
+    tags=["fiches"],
+)
+async def buyer(
+    request: Request,
     siren: str = Path(..., max_length=20, description="SIREN (ou SIRET) de l'acheteur"),
-    db: duckdb.DuckDBPyConnection = Depends(get_db),
-    cache: dict = Depends(sheet_cache),
 ) -> dict:
+    """A coroutine: a sheet already computed is answered on the event loop, without a hop
+    to the thread pool; a new one is read there."""
     number = parse_siren(siren)
+    cache = sheet_cache(request)
     if number not in cache:
-        sheet = buyer_sheet(db, number)
+        sheet = await run_in_threadpool(read_buyer_sheet, request.app, number)
         if sheet is None:
             raise NotFound(f"Aucun marché publié par l'acheteur de SIREN {number}.")
         if len(cache) >= SHEET_CACHE_SIZE:
             cache.clear()
         cache[number] = with_cpv_labels_in(sheet)
     return cache[number]
+
+
+def read_buyer_sheet(app, siren: str) -> dict | None:
+    pool = cursor_pool(app)
+    cursor = pool.take()
+    try:
+        return buyer_sheet(cursor, siren)
+    finally:
+        pool.give(cursor)
 
 
 @twin(router, "/entreprises/{siren}", "company.html", summary="Fiche entreprise", tags=["fiches"])

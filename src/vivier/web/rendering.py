@@ -94,10 +94,14 @@ def render(request: Request, template: str, data: dict, status_code: int = 200) 
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def twin(router: APIRouter, path: str, template: str, summary: str, **api_options):
+def twin(
+    router: APIRouter, path: str, template: str, summary: str, page_cache: int = 0, **api_options
+):
     """Register `func` as GET /api{path} (JSON) and GET {path} (HTML rendering `template`).
 
-    `func` takes FastAPI parameters (query, path, dependencies) and returns a dict."""
+    `func` takes FastAPI parameters (query, path, dependencies) and returns a dict; it may
+    be a coroutine function (then the page is one too). `page_cache` > 0 keeps that many
+    rendered pages by address, for data that cannot change while the app serves."""
 
     def decorate(func):
         router.add_api_route("/api" + path, func, methods=["GET"], summary=summary, **api_options)
@@ -105,14 +109,30 @@ def twin(router: APIRouter, path: str, template: str, summary: str, **api_option
         request_param = inspect.Parameter(
             "request", inspect.Parameter.KEYWORD_ONLY, annotation=Request
         )
-
         has_request = "request" in signature.parameters
+        pages = PageCache(page_cache)
 
-        @functools.wraps(func)
-        def page(request: Request, **kwargs):
-            if has_request:
-                kwargs["request"] = request
-            return render(request, template, func(**kwargs))
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def page(request: Request, **kwargs):
+                cached = pages.get(request)
+                if cached is not None:
+                    return cached
+                if has_request:
+                    kwargs["request"] = request
+                return pages.keep(request, render(request, template, await func(**kwargs)))
+
+        else:
+
+            @functools.wraps(func)
+            def page(request: Request, **kwargs):
+                cached = pages.get(request)
+                if cached is not None:
+                    return cached
+                if has_request:
+                    kwargs["request"] = request
+                return pages.keep(request, render(request, template, func(**kwargs)))
 
         params = [
             param.replace(kind=inspect.Parameter.KEYWORD_ONLY)
@@ -127,3 +147,26 @@ def twin(router: APIRouter, path: str, template: str, summary: str, **api_option
         return func
 
     return decorate
+
+
+class PageCache:
+    """Rendered pages by address (path and query), at most `size`; none when size is 0."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.pages: dict[str, tuple[bytes, int]] = {}
+
+    @staticmethod
+    def key(request: Request) -> str:
+        return request.url.path + "?" + request.url.query
+
+    def get(self, request: Request) -> HTMLResponse | None:
+        found = self.pages.get(self.key(request)) if self.size else None
+        return HTMLResponse(found[0], status_code=found[1]) if found else None
+
+    def keep(self, request: Request, response: HTMLResponse) -> HTMLResponse:
+        if self.size:
+            if len(self.pages) >= self.size:
+                self.pages.clear()
+            self.pages[self.key(request)] = (bytes(response.body), response.status_code)
+        return response
