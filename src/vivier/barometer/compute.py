@@ -174,8 +174,9 @@ def compute_barometer(
             "target": target_gap(connection, year, definition, settings, perimeter),
         }
         sensitivity_rows = sensitivity(connection, compared)
+        valid_sirens = coverage_section.sirens(connection)
         undated, trend, published = every_year.result()
-        of_year["coverage"] = coverage_section.coverage(connection, year, published)
+    of_year["coverage"] = coverage_section.coverage(year, published, valid_sirens)
     result = {
         "year": year,
         "perimeter": perimeter,

@@ -2,7 +2,8 @@
 per perimeter and per buyer, silent buyers, and suppliers identified by a valid SIREN.
 
 Two halves: `publications` reads only the publications table (every year), so it can run
-on its own cursor; `coverage` adds the valid SIRENs of the barometer's year (scope table)."""
+on its own cursor; `sirens` reads the valid SIRENs of the barometer's year (scope table);
+`coverage` puts them together."""
 
 from __future__ import annotations
 
@@ -33,9 +34,17 @@ def _with_sirens(row: dict, sirens: tuple) -> dict:
     return row
 
 
-def perimeters(connection: duckdb.DuckDBPyConnection, year: int, published: list[dict]):
+def sirens(connection: duckdb.DuckDBPyConnection) -> dict:
+    """The valid SIRENs of the barometer's year (scope table of `connection`), per perimeter
+    and per buyer."""
+    return {
+        "perimeters": sql.valid_sirens(connection, "perimeter"),
+        "buyers": sql.valid_sirens(connection, "buyer_key"),
+    }
+
+
+def perimeters(year: int, published: list[dict], by_perimeter: dict) -> list[dict]:
     """Per perimeter and year; valid SIRENs on the rows of the barometer's year."""
-    by_perimeter = sql.valid_sirens(connection, "perimeter")
     rows = []
     for row in published:
         found = by_perimeter.get(row["perimeter"]) if row["year"] == year else None
@@ -44,9 +53,8 @@ def perimeters(connection: duckdb.DuckDBPyConnection, year: int, published: list
     return rows
 
 
-def buyers(connection: duckdb.DuckDBPyConnection, published: list[dict]) -> list[dict]:
+def buyers(published: list[dict], by_buyer: dict) -> list[dict]:
     """Per buyer; valid SIRENs of the barometer's year (None when it published nothing)."""
-    by_buyer = sql.valid_sirens(connection, "buyer_key")
     for row in published:
         found = by_buyer.get(row["buyer"])
         if found:
@@ -54,20 +62,20 @@ def buyers(connection: duckdb.DuckDBPyConnection, published: list[dict]) -> list
     return published
 
 
-def coverage(connection: duckdb.DuckDBPyConnection, year: int, published: dict) -> dict:
-    """The coverage section: `published` (see `publications`) with the valid SIRENs of the
-    barometer's year, from the scope table of `connection`."""
-    perimeter_rows = perimeters(connection, year, published["perimeters"])
+def coverage(year: int, published: dict, valid: dict) -> dict:
+    """The coverage section: what was `published` (see `publications`) with the `valid`
+    SIRENs of the barometer's year (see `sirens`)."""
+    perimeter_rows = perimeters(year, published["perimeters"], valid["perimeters"])
     of_year = [row for row in perimeter_rows if row["year"] == year]
     suppliers = sum(row["suppliers"] or 0 for row in of_year)
-    valid = sum(row["suppliers_valid_siren"] or 0 for row in of_year)
+    valid_count = sum(row["suppliers_valid_siren"] or 0 for row in of_year)
     return {
         "year": year,
         "suppliers": suppliers,
-        "suppliers_valid_siren": valid,
-        "valid_siren_share": share(valid, suppliers),
+        "suppliers_valid_siren": valid_count,
+        "valid_siren_share": share(valid_count, suppliers),
         "buyers_publishing": sum(row["buyers"] for row in of_year),
         "silent_buyers": published["silent_buyers"],
         "perimeters": perimeter_rows,
-        "buyers": buyers(connection, published["buyers"]),
+        "buyers": buyers(published["buyers"], valid["buyers"]),
     }
