@@ -106,8 +106,12 @@ def test_rewritten_history_or_full_builds_from_scratch(homes, tmp_path):
     shutil.copytree(homes[0], home)
     settings = load_settings(home=home)
     aggregate = load_aggregate(settings.index_dir)
-    last, rows = aggregate.watermark
-    aggregate.watermark = (last, rows - 1)  # as if a file had been rewritten
+    last, rows, files = aggregate.watermark
+    aggregate.watermark = (last, rows, "another warehouse")
+    save_aggregate(aggregate, settings.index_dir)
+    with open_warehouse(settings, read_only=True) as connection:
+        assert not update_history(connection, settings.index_dir).incremental
+    aggregate.watermark = (last, rows - 1, files)  # as if a file had been rewritten
     save_aggregate(aggregate, settings.index_dir)
     with open_warehouse(settings, read_only=True) as connection:
         update = update_history(connection, settings.index_dir)

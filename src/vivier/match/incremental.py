@@ -2,10 +2,11 @@
 in place: `vivier index` reads only the files ingested since the last build.
 
 The aggregates are saved next to the index (`HOME/index/history-state.pkl`) with a
-watermark: the last ingested file they include and how many award rows the files up to
-it held. A later build folds the rows of the files after that one; it starts again from
-scratch when the rows up to the watermark changed (a file removed or rewritten), when the
-saved aggregates are of an older format, or when asked (`vivier index --full`).
+watermark: the last ingested file they include, how many award rows the files up to it
+held and a digest of those files' contents. A later build folds the rows of the files
+after that one; it starts again from scratch when the rows or files up to the watermark
+changed (a file removed or rewritten, another warehouse), when the saved aggregates are of
+an older format, or when asked (`vivier index --full`).
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ from vivier.match.profiles import build_startups
 from vivier.match.ranker_facts import FactsAggregate
 from vivier.match.region import region_of_place
 from vivier.match.text import analyse
-from vivier.warehouse.match import award_batches, award_watermark
+from vivier.warehouse.match import award_batches, award_watermark, files_digest
 
 log = logging.getLogger(__name__)
 STATE_FILE = "history-state.pkl"
 STARTUPS_FILE = "startups.pkl"
-STATE_VERSION = 4
+STATE_VERSION = 5
 
 
 class HistoryAggregate:
@@ -50,7 +51,7 @@ class HistoryAggregate:
         self.pair_supplier = Pairs()
         self.contracts = ContractRows()
         self.last_uid: str | None = None
-        self.watermark: tuple[int, int] = (0, 0)
+        self.watermark: tuple[int, int, str] = (0, 0, "")  # last file, rows, files digest
         self.rows = 0
         self.group_rows = np.zeros(0, dtype=np.int64)  # supplier → its group (or -1)
 
@@ -159,9 +160,10 @@ def update_history(
     """Fold the award rows ingested since the saved aggregates (all of them when there are
     none, when they are stale or when `full`), save the aggregates, return the history."""
     aggregate = None if full else load_aggregate(directory)
-    last, rows = aggregate.watermark if aggregate is not None else (0, 0)
+    last, rows, files = aggregate.watermark if aggregate is not None else (0, 0, "")
     now, total, before_last = award_watermark(connection, upto=last)
-    if aggregate is not None and (before_last != rows or now < last):
+    changed = before_last != rows or now < last or files_digest(connection, last) != files
+    if aggregate is not None and changed:
         log.info("award rows up to file %d changed: building from scratch", last)
         aggregate = None
     incremental = aggregate is not None
@@ -179,7 +181,7 @@ def update_history(
             f"L'index a lu {aggregate.rows} lignes d'attribution sur {total} : relancez "
             "« vivier index --full »."
         )
-    aggregate.watermark = (now, total)
+    aggregate.watermark = (now, total, files_digest(connection, now))
     save_aggregate(aggregate, directory)
     history = aggregate.history()
     facts = aggregate.facts.facts(

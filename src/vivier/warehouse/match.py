@@ -95,6 +95,16 @@ def award_watermark(connection: duckdb.DuckDBPyConnection, upto: int = 0) -> tup
     return int(row[0]), int(row[1]), int(row[2])
 
 
+def files_digest(connection: duckdb.DuckDBPyConnection, upto: int) -> str:
+    """A digest of the contents (sha256) of the ingested files up to `upto`, in order: it
+    changes if one of them was removed or replaced (another warehouse, say)."""
+    return connection.execute(
+        "SELECT md5(coalesce(string_agg(sha256, ',' ORDER BY file_id), '')) "
+        "FROM ingest_files WHERE file_id <= ?",
+        [upto],
+    ).fetchone()[0]
+
+
 def dated_contracts(connection: duckdb.DuckDBPyConnection, start: str, end: str | None) -> list:
     """Contracts notified in [start, end) with their supplier SIRENs (the evaluation's test)."""
     params: list = [start]
