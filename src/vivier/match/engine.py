@@ -201,6 +201,7 @@ class MatchEngine:
         scores = fuse(signals, STARTUP_WEIGHTS)
         terms = set(analyse(text))
         out = []
+        tops = _signal_tops(signals)
         for row in self._relevant_rows(scores, signals, k):
             reasons = explain.startup_reasons(self, row, terms, codes, region)
             out.append(
@@ -209,7 +210,7 @@ class MatchEngine:
                     self.startups.names[row],
                     float(scores[row]),
                     reasons,
-                    _signal_details(signals, row),
+                    _signal_details(signals, row, tops),
                 )
             )
         return out
@@ -368,11 +369,17 @@ class MatchEngine:
             return known_siren(connection, siren)
 
 
-def _signal_details(signals: dict, row: int) -> dict:
+def _signal_tops(signals: dict) -> dict[str, float]:
+    """Each signal's best score (computed once for all the rows shown)."""
+    return {name: float(values.max()) if len(values) else 0.0 for name, values in signals.items()}
+
+
+def _signal_details(signals: dict, row: int, tops: dict[str, float] | None = None) -> dict:
     """Each signal's normalised score for this row (the signal's best result scores 1)."""
+    tops = tops or _signal_tops(signals)
     out = {}
     for name, values in signals.items():
-        top = float(values.max()) if len(values) else 0.0
+        top = tops[name]
         if name == "embedding":
             out[name] = round(float(values[row]), 4)
         else:
