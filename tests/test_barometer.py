@@ -117,8 +117,13 @@ def test_coverage_and_sensitivity(warehouse, settings):
     assert coverage["suppliers"] == 9 and coverage["suppliers_valid_siren"] == 8
     assert coverage["buyers_publishing"] == 4
     assert [row["buyer"] for row in coverage["silent_buyers"]] == ["OLD"]
-    etat = {row["buyer"]: row for row in coverage["buyers"]}["ETAT"]
+    buyers = {row["buyer"]: row for row in coverage["buyers"]}
+    etat = buyers["ETAT"]
     assert etat["contracts_by_year"] == {"2023": 1, "2024": 3}
+    assert buyers["OLD"]["contracts_by_year"] == {"2023": 1}  # nothing in 2024
+    assert buyers["COLL"]["contracts_by_year"] == {"2024": 2}  # nothing in 2023
+    assert buyers["OLD"]["suppliers"] is None  # no supplier row in 2024
+    assert buyers["COLL"]["suppliers"] == 2 and buyers["COLL"]["suppliers_valid_siren"] == 2
     assert etat["first_publication"] == "2023-05-01"
     sensitivity = {row["definition"]: row for row in result["sensitivity"]}
     assert sensitivity["liste-test"]["amount_startup"] == result["amount_startup"]

@@ -130,14 +130,15 @@ FROM {PUBLICATIONS_TABLE} GROUP BY buyer_key ORDER BY buyer NULLS LAST"""
     width = len(names) - len(years)
     names = [*names[:width], "suppliers", "suppliers_valid_siren", "valid_siren_share"]
     labels = [str(year) for year in years]
+    sirens = (None, None, None)
     rows = []
     for row in found:
-        shaped = dict(zip(names, (*row[:width], None, None, None), strict=True))
-        shaped["contracts_by_year"] = {
-            label: count
-            for label, count in zip(labels, row[width:], strict=True)
-            if count is not None
-        }
+        shaped = dict(zip(names, row[:width] + sirens, strict=True))
+        counts = row[width:]
+        by_year = dict(zip(labels, counts, strict=True))
+        if None in counts:  # years the buyer published nothing in
+            by_year = {label: count for label, count in by_year.items() if count is not None}
+        shaped["contracts_by_year"] = by_year
         rows.append(shaped)
     return rows
 
