@@ -3,6 +3,7 @@ updated index is the same as one built from scratch on the same data."""
 
 from __future__ import annotations
 
+import pickle
 import shutil
 
 import numpy as np
@@ -12,6 +13,7 @@ from scipy import sparse
 
 from vivier.config import load_settings
 from vivier.match import MatchEngine
+from vivier.match.engine import INDEX_VERSION
 from vivier.match.features import SupplierFacts
 from vivier.match.incremental import (
     HistoryAggregate,
@@ -222,3 +224,29 @@ def test_startup_profiles_are_reused_until_their_inputs_change(homes, tmp_path):
     run_cli(home, "startups", "import", samples / ILAB, "--label", "ilab2")
     run_cli(home, "index", "--model", "none")
     assert cached.stat().st_mtime_ns != stamp  # the lists changed: built again
+
+
+class _FailsToRebuild:
+    """Stands for an object of an older index whose state no longer fits its class."""
+
+    def __reduce__(self):
+        return (int, ("pas un nombre",))
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (pickle.dumps({"version": 1, "state": _FailsToRebuild()}), "version ancienne"),
+        (pickle.dumps({"version": 1, "state": {}}), "version ancienne"),
+        (pickle.dumps({"version": INDEX_VERSION})[:-1], "version ancienne"),
+        (pickle.dumps({"version": INDEX_VERSION}), "illisible"),
+    ],
+)
+def test_an_old_or_damaged_index_asks_for_a_full_rebuild(homes, tmp_path, content, expected):
+    home = tmp_path / "data"
+    shutil.copytree(homes[1], home)
+    (home / "index" / "engine.pkl").write_bytes(content)
+    result = run_cli(home, "match", "need", "maintenance des ascenseurs")
+    assert result.exit_code == 1
+    assert expected in result.output and "vivier index --full" in result.output
+    assert "Traceback" not in result.output

@@ -160,13 +160,13 @@ class MatchEngine:
                 "« vivier index »."
             )
         with path.open("rb") as handle:  # our own file, written by `save`
-            header = pickle.load(handle)
+            header = _unpickled(handle, "d'une version ancienne")
             if not isinstance(header, dict) or header.get("version") != INDEX_VERSION:
                 raise ConfigError(
                     "L'index est d'une version ancienne : relancez « vivier index --full »."
                 )
             with gc_paused():
-                return cls(**pickle.load(handle))
+                return cls(**_unpickled(handle, "illisible (fichier tronqué ou abîmé)"))
 
     def model(self):
         if self._model is None and self.model_name != "none":
@@ -411,3 +411,12 @@ def _young(created_on) -> bool:
         except ValueError:
             return False
     return (dt.date.today() - created).days < 8 * 365
+
+
+def _unpickled(handle, problem: str):
+    """The next object of an index file; an old format or a damaged file becomes a
+    French ConfigError (an older index's objects may fail while being rebuilt)."""
+    try:
+        return pickle.load(handle)
+    except Exception:  # any failure to rebuild our own objects means the file is unusable
+        raise ConfigError(f"L'index est {problem} : relancez « vivier index --full ».") from None
