@@ -148,6 +148,19 @@ def test_record_split_over_lines_falls_back_and_loads(samples, tmp_path, monkeyp
     assert report.as_json()["files"][0]["read"] == 6 and not report.errors
 
 
+def test_progress_counts_each_record_once_after_a_fallback(samples, tmp_path, monkeypatch):
+    source = samples / "decp-2024/decp_test_2022.json"
+    pretty = json.dumps({"id": "P1", "acheteur": {"id": "1"}, "objet": "x"}, indent=2)
+    path = framed_copy(source, tmp_path / "mixed.json", "decp-2024-json", [pretty.encode()])
+    monkeypatch.setattr(linejson, "CHUNK_BYTES", 64)  # the framed attempt counts, then fails
+    told: list[int] = []
+    settings = load_settings(home=tmp_path / "home", ingest_workers=1)
+    report = ingest_paths(settings, [path], progress=lambda n=1, **_: told.append(n))
+    assert report.as_json()["files"][0]["read"] == 6
+    assert any(n < 0 for n in told)  # the abandoned attempt's count is taken back
+    assert sum(told) == 6
+
+
 def test_nan_and_huge_integers_are_read_like_the_streaming_reader(tmp_path, monkeypatch):
     lines = [
         b'{"id": "A", "acheteur": {"id": "21750001600019"}, "montant": NaN}',

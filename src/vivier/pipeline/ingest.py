@@ -134,19 +134,33 @@ def _finish(connection, file_id: int, counts) -> None:
     )
 
 
+class _Tally:
+    """A progress callback that also counts what it was told (to undo it on a restart)."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.count = 0
+
+    def __call__(self, n: int = 1, **fields) -> None:
+        self.count += n
+        if self.progress:
+            self.progress(n, **fields)
+
+
 def _read_to_spool(spec, path: Path, context, settings: Settings, folder: Path, progress):
     """Framed JSON through the chunked fast path; any other file, or a framed file that
     turns out not to be, through the streaming reader (from the start, spool cleared)."""
     workers = settings.ingest_workers if _parallel(spec, path, settings) else 1
     if spec.name in linejson.FRAMES and not zipfile.is_zipfile(path):
+        tally = _Tally(progress)
         try:
             framed = linejson.plan(path, spec.name)
-            return read_framed(framed, context, workers, folder, progress)
+            return read_framed(framed, context, workers, folder, tally)
         except linejson.NotFramed as why:
             log.info("%s: read by the streaming reader (%s)", path, why)
             spool.clear(folder)
-            if progress:
-                progress(0, description=f"{path.name} ({spec.name}, lecture en flux)")
+            if progress:  # the records counted by the abandoned attempt are read again
+                progress(-tally.count, description=f"{path.name} ({spec.name}, lecture en flux)")
     return read_streaming(spec.name, path, context, workers, folder, progress)
 
 
