@@ -20,7 +20,6 @@ from vivier.reference import cpv_label, cpv_table
 
 LEVELS = (2, 3, 4, 5, 8)
 LEVEL_WEIGHTS = {2: 1.0, 3: 2.0, 4: 3.0, 5: 4.0, 8: 5.0}
-LEVEL_NAMES = {2: "division", 3: "groupe", 4: "classe", 5: "catégorie", 8: "code"}
 
 
 def prefixes(code: str) -> tuple[str, ...]:

@@ -42,7 +42,7 @@ from vivier.match.signals import lexical, same_region, semantic, supplier_signal
 from vivier.match.text import analyse
 from vivier.reference import cpv_label
 from vivier.warehouse import open_warehouse
-from vivier.warehouse.match import company_facts, known_siren, startup_members
+from vivier.warehouse.match import company_facts, startup_members
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "engine.pkl"
@@ -363,10 +363,6 @@ class MatchEngine:
             return []
         order = top_k(scores[candidates], min(k, len(candidates)))
         return [int(candidates[i]) for i in order]
-
-    def knows_siren(self, settings: Settings, siren: str) -> bool:
-        with open_warehouse(settings, read_only=True) as connection:
-            return known_siren(connection, siren)
 
 
 def _signal_tops(signals: dict) -> dict[str, float]:

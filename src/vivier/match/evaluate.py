@@ -89,12 +89,9 @@ def build_queries(settings, history, start, end, model, cache) -> tuple[list[Que
     with open_warehouse(settings, read_only=True) as connection:
         rows = dated_contracts(connection, start, end)
     vectors = cache.embed(history.suppliers.texts) if model else None
-    queries, cold = [], 0
-    for uid, text, cpv, buyer, place, sirens in rows:
-        relevant = {history.suppliers.row_of[s] for s in sirens if s in history.suppliers.row_of}
-        if not relevant:
-            cold += 1
-            continue
+    queries = []
+    warm, cold = history.warm(rows)
+    for (uid, text, cpv, buyer, place, _), relevant in warm:
         codes = [cpv] if cpv else []
         region = region_of_place(place)
         query_vector = model.query(text) if model else None

@@ -156,6 +156,19 @@ class AwardHistory:
     groups: EntitySet
     group_rows: np.ndarray  # supplier → its row in groups (or -1)
 
+    def warm(self, contracts) -> tuple[list[tuple[tuple, set[int]]], int]:
+        """The test contracts (rows ending with their winners' SIRENs) whose winners
+        won before, each with those winners' rows here; and how many were cold."""
+        warm, cold = [], 0
+        row_of = self.suppliers.row_of
+        for contract in contracts:
+            relevant = {row_of[siren] for siren in contract[-1] if siren in row_of}
+            if relevant:
+                warm.append((contract, relevant))
+            else:
+                cold += 1
+        return warm, cold
+
     @classmethod
     def build(cls, awards: dict) -> AwardHistory:
         """From award rows given as column arrays (see `vivier.match.incremental`)."""

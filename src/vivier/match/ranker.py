@@ -138,12 +138,9 @@ def period_queries(settings, cut: str, start: str, end: str | None):
     history = AwardHistory.build(rows)
     facts = SupplierFacts.build(history, aggregates)
     index = {str(u): i for i, u in enumerate(test_facts["uid"].tolist())}
-    queries, cold = [], 0
-    for uid, text, cpv, buyer, place, sirens in tests:
-        relevant = {history.suppliers.row_of[s] for s in sirens if s in history.suppliers.row_of}
-        if not relevant:
-            cold += 1
-            continue
+    queries = []
+    warm, cold = history.warm(tests)
+    for (uid, text, cpv, buyer, place, _), relevant in warm:
         codes = [cpv] if cpv else []
         query = _query_facts(test_facts, index.get(uid), buyer)
         signals = supplier_signals(history, text, codes, buyer, region_of_place(place))

@@ -151,7 +151,6 @@ def arrow_batches(
         yield batch.to_arrow()
 
 
-_STAGED = ("b_contracts", "b_suppliers", "b_modifications", "b_flags", "b_rejects")
 SEQ_SHIFT = 32  # a staged record_index is a seq: chunk << SEQ_SHIFT | index in the chunk
 
 

@@ -68,15 +68,6 @@ _AGGREGATES = """count(*) AS contracts,
   coalesce(sum(amount * startup_fraction), 0) AS amount_startup,
   count(*) FILTER (WHERE amount IS NULL) AS excluded_amounts"""
 
-AGGREGATE_COLUMNS = [
-    "contracts",
-    "contracts_with_startup",
-    "startup_contracts",
-    "amount_total",
-    "amount_startup",
-    "excluded_amounts",
-]
-
 # The barometer counts awards as DECP publishes them: award notices read from TED and
 # BOAMP feed the warehouse too (for matching), but the same contracts are in the DECP
 # under another key, so counting them here would count them twice.

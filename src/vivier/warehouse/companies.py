@@ -128,10 +128,6 @@ def get_company(connection: duckdb.DuckDBPyConnection, siren: str) -> dict | Non
     return dict(zip(COMPANY_COLUMNS, row, strict=True)) if row else None
 
 
-def count_companies(connection: duckdb.DuckDBPyConnection) -> int:
-    return connection.execute("SELECT count(*) FROM companies").fetchone()[0]
-
-
 def supplier_contract_count(connection: duckdb.DuckDBPyConnection, siren: str) -> int:
     """Number of contracts won by a SIREN (0 when no contract is loaded)."""
     return connection.execute(

@@ -10,17 +10,6 @@ from collections.abc import Iterator
 
 import duckdb
 
-STARTUP_MEMBERS_DDL = (
-    "CREATE TABLE IF NOT EXISTS startup_members (label VARCHAR, siren VARCHAR, name VARCHAR,"
-    " description VARCHAR, domain VARCHAR, region VARCHAR, year INTEGER, valid_from DATE,"
-    " valid_to DATE)"
-)
-
-
-def ensure_match_tables(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create `startup_members` when the start-ups topic has not declared it yet."""
-    connection.execute(STARTUP_MEMBERS_DDL)
-
 
 def columns_of(connection: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     rows = connection.execute(
@@ -145,20 +134,3 @@ def company_facts(connection: duckdb.DuckDBPyConnection) -> dict[str, tuple]:
     select = ", ".join(col if col in available else f"NULL AS {col}" for col in wanted)
     rows = connection.execute(f"SELECT siren, {select} FROM companies").fetchall()
     return {row[0]: tuple(row[1:]) for row in rows}
-
-
-def known_siren(connection: duckdb.DuckDBPyConnection, siren: str) -> bool:
-    """Whether the warehouse knows this SIREN as a supplier, a start-up or a company."""
-    if connection.execute(
-        "SELECT 1 FROM contract_suppliers WHERE siren = ? LIMIT 1", [siren]
-    ).fetchone():
-        return True
-    for table in ("startup_members", "companies"):
-        if (
-            "siren" in columns_of(connection, table)
-            and connection.execute(
-                f"SELECT 1 FROM {table} WHERE siren = ? LIMIT 1", [siren]
-            ).fetchone()
-        ):
-            return True
-    return False

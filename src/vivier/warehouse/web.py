@@ -22,13 +22,6 @@ def has_table(con: Connection, name: str) -> bool:
     return bool(row and row[0])
 
 
-def table_columns(con: Connection, name: str) -> set[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]
-    ).fetchall()
-    return {row[0] for row in rows}
-
-
 def rows_as_dicts(cursor: Connection) -> list[dict[str, Any]]:
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
