@@ -177,6 +177,7 @@ def test_ranker_facts_follow_the_sql_definitions(homes):
         ("departements", "dept_of"),
         ("procedures", "procedure_of"),
         ("natures", "nature_of"),
+        ("local", "local_of"),
     ):
         a, b = getattr(mine, index), getattr(reference, index)
         assert a.keys() == b.keys() - {""} and len(a) > 1  # SQL: a column for no département
@@ -197,7 +198,8 @@ def test_ranker_facts_follow_the_sql_definitions(homes):
             x = getattr(mine, index).scores(analyse(text))
             assert np.allclose(x, getattr(reference, index).scores(analyse(text)), rtol=1e-5)
     other = updated.supplier_facts
-    for name in ("departements", "procedures", "natures", "frameworks"):
+    assert any("|" in key and len(key) == 6 for key in mine.local_of)  # '35|452'
+    for name in ("departements", "procedures", "natures", "frameworks", "local"):
         assert_same_matrix(getattr(mine, name), getattr(other, name))
     assert np.array_equal(mine.log_amount, other.log_amount, equal_nan=True)
     assert mine.buyer_dept == other.buyer_dept

@@ -18,6 +18,7 @@ from vivier.match.features import (
     QueryFacts,
     SupplierFacts,
     candidate_features,
+    local_scores,
 )
 from vivier.match.features import departement as dept
 from vivier.match.history import AwardHistory
@@ -125,6 +126,12 @@ def test_local_supplier_gets_the_departement_features():
     assert column["region_share"][local] == 1.0 and column["home_dept"][local] == 1.0
     assert column["amount_known"][local] == 1.0
     assert np.isclose(column["amount_gap"][local], np.log10(2))
+    # the local firm of the trade: 2 contracts in the département under 77 and 773
+    assert np.isclose(column["local"][local], 1.0) and column["local"][other] == 0.0
+    scores = local_scores(facts, query, codes)
+    assert np.isclose(scores[history.suppliers.row_of["111"]], 2 * np.log1p(2))
+    assert scores[history.suppliers.row_of["222"]] == 0.0  # in Nice, not in Ille-et-Vilaine
+    assert not local_scores(facts, query, ["45000000"]).any()
     # without a place, the buyer's usual département stands in
     query = QueryFacts(buyer=buyer)
     rows, features = candidate_features(history, facts, signals, query, codes, text)

@@ -46,7 +46,7 @@ from vivier.warehouse.match import company_facts, startup_members
 
 log = logging.getLogger(__name__)
 INDEX_FILE = "engine.pkl"
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 MAX_QUERY_CHARS = 5000
 MIN_SIMILARITY = 0.30  # below this cosine, a result without lexical evidence is noise
 DEFAULT_MODEL = "use"

@@ -24,7 +24,7 @@ from vivier.match.text import analyse
 from vivier.reference import cpv_label
 
 DEPARTEMENTS = sorted(DEPARTEMENT_REGION)
-SIGNALS = ("bm25", "cpv", "knn", "group", "buyer", "name", "labels")
+SIGNALS = ("bm25", "cpv", "knn", "group", "buyer", "name", "labels", "local")
 CANDIDATES_PER_SIGNAL = 50
 FEATURES = (
     *SIGNALS,
@@ -131,6 +131,9 @@ class SupplierFacts:
     labels: BM25  # labels of the CPV codes of each supplier's contracts
     buyer_dept: dict[str, str] = field(default_factory=dict)
     last_history_day: float = math.nan
+    # contracts per (département, CPV division or group): keys '35|45', '35|452' (CSC)
+    local: sparse.csc_matrix | None = None
+    local_of: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def build(cls, history: AwardHistory, aggregates: dict) -> SupplierFacts:
@@ -145,7 +148,7 @@ class SupplierFacts:
         places = aggregates["places"]
         dept_matrix, dept_of = _matrix(rows_of(places), places["dept"].tolist(), places["n"], n)
         tables = {}
-        for name in ("procedures", "natures", "frameworks"):
+        for name in ("procedures", "natures", "frameworks", "local"):
             table = aggregates[name]
             tables[name] = _matrix(rows_of(table), table["key"].tolist(), table["n"], n)
         totals = aggregates["totals"]
@@ -179,6 +182,8 @@ class SupplierFacts:
                 )
             ),
             last_history_day=float(np.nanmax(last)) if np.isfinite(last).any() else math.nan,
+            local=tables["local"][0].tocsc(),
+            local_of=tables["local"][1],
         )
 
 
@@ -271,7 +276,24 @@ def extra_signals(
     return {
         "name": facts.names.scores(terms),
         "labels": facts.labels.scores(label_terms),
+        "local": local_scores(facts, query, cpv),
     }
+
+
+def local_scores(facts: SupplierFacts, query: QueryFacts, cpv: list[str]) -> np.ndarray:
+    """Per supplier: log(1 + contracts) in the query's département (else the buyer's usual
+    one) under the query's CPV division, plus the same under its group: the local firms
+    of the trade, whatever their words."""
+    n = facts.departements.shape[0]
+    dept = query.departement or facts.buyer_dept.get(query.buyer)
+    scores = np.zeros(n, dtype=np.float32)
+    if not dept or not cpv or facts.local is None:
+        return scores
+    for level in (2, 3):
+        column = facts.local_of.get(f"{dept}|{cpv[0][:level]}")
+        if column is not None:
+            scores += np.log1p(facts.local[:, column].toarray().ravel())
+    return scores
 
 
 def _geography(facts: SupplierFacts, query: QueryFacts, rows: np.ndarray, total: np.ndarray):

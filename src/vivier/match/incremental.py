@@ -35,7 +35,7 @@ from vivier.warehouse.match import award_batches, award_watermark, files_digest
 log = logging.getLogger(__name__)
 STATE_FILE = "history-state.pkl"
 STARTUPS_FILE = "startups.pkl"
-STATE_VERSION = 5
+STATE_VERSION = 6
 
 
 class HistoryAggregate:

@@ -3,10 +3,11 @@ aggregates, folded with the award history by `vivier index` so that an update re
 the new files (the evaluation builds them from SQL aggregates instead:
 `vivier.warehouse.ranking.supplier_aggregates`, same definitions).
 
-Per supplier: award rows per département of the place of execution, per procedure, per
-nature, framework agreements per buyer organisation, the sum and number of log10 amounts,
-the terms of its name; per buyer SIRET and département: contracts and the first
-(place code, place type) seen in sorted order (the tie-break of the usual département).
+Per supplier: award rows per département of the place of execution, per département
+and CPV division or group, per procedure, per nature, framework agreements per buyer
+organisation, the sum and number of log10 amounts, the terms of its name; per buyer
+SIRET and département: contracts and the first (place code, place type) seen in sorted
+order (the tie-break of the usual département).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class FactsAggregate:
         self.procedures = Counts()
         self.natures = Counts()
         self.frameworks = Counts()
+        self.local = Counts()  # per (département, CPV division or group): '35|45', '35|452'
         self.names = Counts()
         self.amount_sum: list[float] = []
         self.amount_count: list[int] = []
@@ -47,7 +49,13 @@ class FactsAggregate:
     def __getstate__(self) -> dict:
         places = self.places
         return {
-            "counts": (self.departements, self.procedures, self.natures, self.frameworks),
+            "counts": (
+                self.departements,
+                self.procedures,
+                self.natures,
+                self.frameworks,
+                self.local,
+            ),
             "names": self.names,
             "amounts": (np.array(self.amount_sum), np.array(self.amount_count, dtype=np.int64)),
             "places": (pack([p[0] for p in places]), pack([p[1] for p in places])),
@@ -60,7 +68,9 @@ class FactsAggregate:
         }
 
     def __setstate__(self, state: dict) -> None:
-        self.departements, self.procedures, self.natures, self.frameworks = state["counts"]
+        (self.departements, self.procedures, self.natures, self.frameworks, self.local) = state[
+            "counts"
+        ]
         self.names = state["names"]
         self.amount_sum = state["amounts"][0].tolist()
         self.amount_count = state["amounts"][1].tolist()
@@ -81,13 +91,14 @@ class FactsAggregate:
                 self.names.add(row, self.names.column(term))
             self.amount_sum.append(0.0)
             self.amount_count.append(0)
-        for code, kind, procedure, nature, amount, buyer, buyer_row, is_first, row in zip(
+        for code, kind, procedure, nature, amount, buyer, cpv, buyer_row, is_first, row in zip(
             batch["place_code"],
             batch["place_type"],
             batch["procedure"],
             batch["nature"],
             batch["amount"],
             batch["buyer_siret"],
+            batch["cpv"],
             buyers,
             first,
             suppliers,
@@ -101,6 +112,9 @@ class FactsAggregate:
             dept = self.place_depts[place]
             if dept:
                 self.departements.add(row, self.departements.column(dept))
+                if cpv and len(cpv) == 8:
+                    self.local.add(row, self.local.column(f"{dept}|{cpv[:2]}"))
+                    self.local.add(row, self.local.column(f"{dept}|{cpv[:3]}"))
             self.procedures.add(
                 row, self.procedures.column("?" if procedure is None else procedure)
             )
@@ -113,7 +127,13 @@ class FactsAggregate:
             if is_first and buyer_row >= 0 and dept:
                 self._buyer_place(buyer_row * DEPTS + self.departements.vocabulary[dept], place)
         n = len(entities)
-        for counts in (self.departements, self.procedures, self.natures, self.frameworks):
+        for counts in (
+            self.departements,
+            self.procedures,
+            self.natures,
+            self.frameworks,
+            self.local,
+        ):
             counts.flush(n)
         self.names.flush(n)
 
@@ -134,6 +154,7 @@ class FactsAggregate:
         procedure_of, procedures = self.procedures.sorted(n)
         nature_of, natures = self.natures.sorted(n)
         frame_of, frameworks = self.frameworks.sorted(n)
+        local_of, local = self.local.sorted(n)
         counts = np.array(self.amount_count, dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             log_amount = np.where(counts > 0, np.array(self.amount_sum) / counts, np.nan)
@@ -155,6 +176,8 @@ class FactsAggregate:
             labels=label_index(cpv),
             buyer_dept=self.usual_departements(buyers),
             last_history_day=float(np.nanmax(last)) if np.isfinite(last).any() else math.nan,
+            local=local.tocsc(),
+            local_of=local_of,
         )
 
     def usual_departements(self, buyers: Entities) -> dict[str, str]:

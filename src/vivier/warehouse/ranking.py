@@ -53,7 +53,8 @@ def supplier_aggregates(
 ) -> dict:
     """Per supplier SIREN, over its awards (notified before `before` when given, as
     `vivier.warehouse.match.awards`): contracts per département of execution (among
-    `departements`), procedure and nature; framework agreements per buyer organisation;
+    `departements`), per département and CPV division or group ('35|45', '35|452'),
+    procedure and nature; framework agreements per buyer organisation;
     mean log10 amount, last notification date, distinct buyers. Per buyer SIRET: the
     département of most of its contracts (ties: the one of the smallest place code, then
     type), among `departements` (every département code by default)."""
@@ -77,6 +78,14 @@ def supplier_aggregates(
         "places": connection.execute(
             f"""SELECT siren, dept, count(*) AS n FROM (
                 SELECT s.siren, {DEPARTEMENT} AS dept FROM {_AWARDS} WHERE {where})
+            WHERE dept IN (SELECT unnest(?)) GROUP BY ALL ORDER BY ALL""",
+            [*params, departements],
+        ).fetchnumpy(),
+        "local": connection.execute(
+            f"""SELECT siren, dept || '|' || left(cpv, level) AS key, count(*) AS n FROM (
+                SELECT s.siren, c.cpv, {DEPARTEMENT} AS dept FROM {_AWARDS}
+                WHERE {where} AND length(coalesce(c.cpv, '')) = 8)
+            CROSS JOIN (VALUES (2), (3)) v(level)
             WHERE dept IN (SELECT unnest(?)) GROUP BY ALL ORDER BY ALL""",
             [*params, departements],
         ).fetchnumpy(),
