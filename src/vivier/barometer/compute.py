@@ -43,27 +43,45 @@ def startup_test(definition: Definition) -> sql.StartupTest:
 
 
 def breakdown_rows(connection: duckdb.DuckDBPyConnection, name: str) -> list[dict]:
-    """The rows of one breakdown: key, French label (buyers: their name, and perimeter),
-    then the published figures."""
-    found = sql.breakdown(connection, name)
-    if name == "buyer":
-        columns = ["key", "label", "perimeter", *sql.PUBLISHED_COLUMNS]
-        return [
-            dict(zip(columns, (row[0], row[1] or key_label(name, row[0]), *row[2:]), strict=True))
-            for row in found
-        ]
+    """The rows of one breakdown (not buyers: `buyer_rows`): key, French label, then the
+    published figures."""
     columns = ["key", "label", *sql.PUBLISHED_COLUMNS]
     return [
         dict(zip(columns, (row[0], key_label(name, row[0]), *row[1:]), strict=True))
-        for row in found
+        for row in sql.breakdown(connection, name)
     ]
 
 
-def excluded_reasons(connection: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
+def buyer_rows(connection: duckdb.DuckDBPyConnection) -> tuple[list[dict], dict]:
+    """The buyer breakdown's rows (key, name or French label, perimeter, then the published
+    figures), and per buyer its valid SIRENs of the year, for the coverage."""
+    columns = ["key", "label", "perimeter", *sql.PUBLISHED_COLUMNS]
+    width = len(columns)
+    rows, sirens = [], {}
+    for row in sql.breakdown(connection, "buyer"):
+        key = row[0]
+        shaped = (key, row[1] or key_label("buyer", key), *row[2:width])
+        rows.append(dict(zip(columns, shaped, strict=True)))
+        sirens[key] = row[width:]
+    return rows, sirens
+
+
+def all_breakdowns(connection: duckdb.DuckDBPyConnection) -> tuple[dict, dict]:
+    """Every breakdown (in `BREAKDOWNS` order), and the valid SIRENs per buyer."""
+    breakdowns, by_buyer = {}, {}
+    for name in BREAKDOWNS:
+        if name == "buyer":
+            breakdowns[name], by_buyer = buyer_rows(connection)
+        else:
+            breakdowns[name] = breakdown_rows(connection, name)
+    return breakdowns, by_buyer
+
+
+def excluded_reasons(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     """Why amounts were left out: the ingest's flag reasons, with their French label."""
     return [
         {**row, "label": FLAG_REASONS.get(row["reason"], row["reason"]) or "montant absent"}
-        for row in sql.excluded_amount_reasons(connection, year)
+        for row in sql.excluded_amount_reasons(connection)
     ]
 
 
@@ -166,15 +184,15 @@ def compute_barometer(
         every_year = pool.submit(_every_year, cursor, year, perimeter, tests[0])
         sql.build_scope(connection, perimeter, tests, year)
         head = sql.headline(connection)
-        breakdowns = {name: breakdown_rows(connection, name) for name in BREAKDOWNS}
+        breakdowns, by_buyer = all_breakdowns(connection)
         of_year = {
-            "excluded_amount_reasons": excluded_reasons(connection, year),
+            "excluded_amount_reasons": excluded_reasons(connection),
             "breakdowns": breakdowns,
             "top_buyers": top_buyers(breakdowns["buyer"]),
             "target": target_gap(connection, year, definition, settings, perimeter),
         }
         sensitivity_rows = sensitivity(connection, compared)
-        valid_sirens = coverage_section.sirens(connection)
+        valid_sirens = coverage_section.sirens(connection, by_buyer)
         undated, trend, published = every_year.result()
     of_year["coverage"] = coverage_section.coverage(year, published, valid_sirens)
     result = {

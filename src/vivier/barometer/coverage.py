@@ -34,13 +34,10 @@ def _with_sirens(row: dict, sirens: tuple) -> dict:
     return row
 
 
-def sirens(connection: duckdb.DuckDBPyConnection) -> dict:
-    """The valid SIRENs of the barometer's year (scope table of `connection`), per perimeter
-    and per buyer."""
-    return {
-        "perimeters": sql.valid_sirens(connection, "perimeter"),
-        "buyers": sql.valid_sirens(connection, "buyer_key"),
-    }
+def sirens(connection: duckdb.DuckDBPyConnection, by_buyer: dict) -> dict:
+    """The valid SIRENs of the barometer's year, per perimeter (scope table of
+    `connection`) and per buyer (`by_buyer`: from the buyer breakdown)."""
+    return {"perimeters": sql.valid_sirens(connection), "buyers": by_buyer}
 
 
 def perimeters(year: int, published: list[dict], by_perimeter: dict) -> list[dict]:

@@ -53,7 +53,7 @@ BREAKDOWN_KEYS: dict[str, tuple[str, str | None]] = {
     "perimeter": ("perimeter", None),
     "ministry": ("coalesce(ministry, 'non attribué')", "perimeter IN ('etat', 'etat_ep')"),
     "buyer": ("buyer_key", None),
-    "cpv_division": ("substr(cpv, 1, 2)", None),
+    "cpv_division": ("cpv_division", None),
     "procedure": ("procedure", None),
     "nature": ("nature", None),
     "region": ("region", None),
@@ -115,22 +115,23 @@ def _year_clause(year: int) -> tuple[str, list]:
 
 
 def _scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> str:
+    """The contracts of the scope with what the breakdowns group by (the CPV division cut
+    once here, not per query)."""
     return f"""scoped AS MATERIALIZED (
   SELECT c.uid, coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
          coalesce(b.name, c.buyer_name) AS buyer_name,
          coalesce(b.perimeter, 'autres') AS perimeter, b.siret IS NULL AS buyer_unlisted,
-         b.ministry, b.region, c.cpv, c.procedure, c.nature, c.innovative, c.amount,
-         c.notification_date, year(c.notification_date) AS year,
-         coalesce(c.publication_date, c.notification_date) AS published
+         b.ministry, b.region, substr(c.cpv, 1, 2) AS cpv_division, c.procedure, c.nature,
+         c.innovative, c.amount, c.notification_date
   FROM {DECP_CONTRACTS} c LEFT JOIN {buyers} b ON b.siret = c.buyer_siret
   WHERE c.notification_date IS NOT NULL {perimeter_clause} {year_clause})"""
 
 
 def _lean_scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> str:
-    """Only what the figures need (no names): for the trend and the target."""
+    """Only what the figures need (no names): for the target of another perimeter."""
     join = f"LEFT JOIN {buyers} b ON b.siret = c.buyer_siret" if perimeter_clause else ""
     return f"""scoped AS MATERIALIZED (
-  SELECT c.uid, c.amount, c.notification_date, year(c.notification_date) AS year
+  SELECT c.uid, c.amount, c.notification_date
   FROM {DECP_CONTRACTS} c {join}
   WHERE c.notification_date IS NOT NULL {perimeter_clause} {year_clause})"""
 
@@ -151,17 +152,28 @@ def hits_cte(
   WHERE {candidate} AND ({test.condition}) GROUP BY s.uid)"""
 
 
+def _any_candidate(tests: list[StartupTest]) -> str:
+    """Supplier `s` can be a start-up under one of `tests` on some date."""
+    if all(test.candidates for test in tests):
+        union = " UNION ".join(f"({test.candidates})" for test in tests)
+        return f"s.siren IN ({union})"
+    return "s.siren IS NOT NULL"
+
+
 def _scope_ctes(tests: list[StartupTest]) -> str:
-    """Over `scoped`: its supplier rows, their counts per contract, and each test's hits."""
-    hits = "".join(
-        f",\n{hits_cte(index, test, 'supplier_rows')}" for index, test in enumerate(tests)
-    )
+    """Over `scoped`: its supplier rows, their counts per contract, and each test's hits.
+
+    Only the rows of a candidate supplier are dated (joined back to their contract) and
+    tested: a few percent of the rows."""
+    hits = "".join(f",\n{hits_cte(index, test, 'tested')}" for index, test in enumerate(tests))
     return f"""supplier_rows AS MATERIALIZED (
-  SELECT s.uid, s.siren, scoped.notification_date
-  FROM contract_suppliers s JOIN scoped ON scoped.uid = s.uid),
+  SELECT s.uid, s.siren FROM contract_suppliers s SEMI JOIN scoped USING (uid)),
 supplied AS (
   SELECT uid, count(*) AS n_suppliers, count(siren) AS n_valid_siren
-  FROM supplier_rows GROUP BY uid){hits}"""
+  FROM supplier_rows GROUP BY uid),
+tested AS MATERIALIZED (
+  SELECT s.uid, s.siren, scoped.notification_date
+  FROM supplier_rows s JOIN scoped USING (uid) WHERE {_any_candidate(tests)}){hits}"""
 
 
 def _scope_joins(count: int) -> str:
@@ -196,7 +208,7 @@ def build_scope(
     sql = f"""CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS
 WITH {_scoped_cte(buyers_relation(connection), clause, year_clause)},
 {_scope_ctes(tests)}
-SELECT scoped.*, coalesce(n_suppliers, 0) AS n_suppliers,
+SELECT scoped.* EXCLUDE (notification_date), coalesce(n_suppliers, 0) AS n_suppliers,
        coalesce(n_valid_siren, 0) AS n_valid_siren{counts},
        CASE WHEN n_suppliers > 0 THEN coalesce(n0, 0) / n_suppliers ELSE 0 END
          AS startup_fraction,
@@ -232,19 +244,26 @@ _PUBLISHED = """contracts, contracts_with_startup,
   excluded_amounts"""
 
 
+_VALID_SIREN = """CAST(sum(n_suppliers) AS BIGINT) AS suppliers,
+  CAST(sum(n_valid_siren) AS BIGINT) AS suppliers_valid_siren"""
+_VALID_SHARE = "round(v.suppliers_valid_siren / nullif(v.suppliers, 0), 6)"
+
+
 def breakdown(connection: duckdb.DuckDBPyConnection, name: str) -> list[tuple]:
     """One row per key of the breakdown, biggest amounts first: the key (for buyers, then
-    their name and perimeter), then the `PUBLISHED_COLUMNS`."""
+    their name and perimeter), then the `PUBLISHED_COLUMNS` (for buyers, then their
+    supplier rows, rows with a valid SIREN and their share: the coverage's valid SIRENs,
+    grouped once with the figures)."""
     key, extra = BREAKDOWN_KEYS[name]
     where = f"WHERE {extra}" if extra else ""
-    names = (
-        ", any_value(buyer_name) AS name, any_value(perimeter) AS buyer_perimeter"
-        if name == "buyer"
-        else ""
-    )
-    outer = ", name, buyer_perimeter" if name == "buyer" else ""
-    sql = f"""SELECT key{outer}, {_PUBLISHED} FROM (
-  SELECT {key} AS key{names}, {_AGGREGATES} FROM {SCOPE_TABLE} {where} GROUP BY 1)
+    names = sirens = outer = tail = ""
+    if name == "buyer":
+        names = ", any_value(buyer_name) AS name, any_value(perimeter) AS buyer_perimeter"
+        sirens = f",\n  {_VALID_SIREN}"
+        outer = ", name, buyer_perimeter"
+        tail = f",\n  suppliers, suppliers_valid_siren, {_VALID_SHARE} AS valid_siren_share"
+    sql = f"""SELECT key{outer}, {_PUBLISHED}{tail} FROM (
+  SELECT {key} AS key{names}, {_AGGREGATES}{sirens} FROM {SCOPE_TABLE} {where} GROUP BY 1) v
 ORDER BY amount_total DESC, contracts DESC, key NULLS LAST"""
     return arrow_tuples(connection, sql, [])[1]
 
@@ -261,16 +280,17 @@ SELECT {_aggregates_of(0)} FROM scoped {_scope_joins(1)}"""
     return query_rows(connection, sql, [*params, *year_params])[0]
 
 
-def excluded_amount_reasons(connection: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
-    """Why amounts of the year were left out: the ingest's flags on the amount field."""
+def excluded_amount_reasons(connection: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Why amounts of the year (scope table) were left out: the ingest's flags on the
+    amount field."""
     if not table_exists(connection, "flags"):
         return []
     sql = f"""SELECT f.reason AS reason,
   count(DISTINCT s.uid) AS contracts
 FROM {SCOPE_TABLE} s LEFT JOIN flags f
   ON f.uid = s.uid AND f.entity = 'contract' AND f.field = 'amount'
-WHERE s.year = ? AND s.amount IS NULL GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST"""
-    return query_rows(connection, sql, [year])
+WHERE s.amount IS NULL GROUP BY 1 ORDER BY 2 DESC, 1 NULLS LAST"""
+    return query_rows(connection, sql, [])
 
 
 def sensitivity(connection: duckdb.DuckDBPyConnection, count: int) -> list[dict]:
@@ -297,18 +317,11 @@ FROM {SCOPE_TABLE}"""
     ]
 
 
-_VALID_SIREN = """CAST(sum(n_suppliers) AS BIGINT) AS suppliers,
-  CAST(sum(n_valid_siren) AS BIGINT) AS suppliers_valid_siren"""
-_VALID_SHARE = "round(v.suppliers_valid_siren / nullif(v.suppliers, 0), 6)"
-
-
-def valid_sirens(connection: duckdb.DuckDBPyConnection, by: str) -> dict:
-    """Per perimeter (`by="perimeter"`) or buyer (`by="buyer_key"`) of the scope table:
-    (supplier rows, rows with a valid SIREN, their share)."""
-    if by not in ("perimeter", "buyer_key"):
-        raise ValueError(by)
+def valid_sirens(connection: duckdb.DuckDBPyConnection) -> dict:
+    """Per perimeter of the scope table: (supplier rows, rows with a valid SIREN, their
+    share). Per buyer, they come with the buyer breakdown (`breakdown`)."""
     sql = f"""SELECT key, suppliers, suppliers_valid_siren, {_VALID_SHARE} AS share
-FROM (SELECT {by} AS key, {_VALID_SIREN} FROM {SCOPE_TABLE} GROUP BY {by}) v"""
+FROM (SELECT perimeter AS key, {_VALID_SIREN} FROM {SCOPE_TABLE} GROUP BY perimeter) v"""
     return {row[0]: row[1:] for row in connection.execute(sql).fetchall()}
 
 

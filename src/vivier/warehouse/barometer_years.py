@@ -73,13 +73,15 @@ def build_publications(connection: duckdb.DuckDBPyConnection, perimeter: str) ->
     """(Re)create the publications table: per buyer and year, contracts published (with
     their valid amount and the number left out, for the trend's totals).
 
-    Contracts are grouped first, then the (small) buyers table is joined."""
+    Contracts are grouped first, then the (small) buyers table is joined. A group's SIRET
+    is its key when one of its contracts has a valid SIRET (the key is the SIRET then):
+    counted, not carried as a string through the grouping."""
     clause, params = perimeter_clause(perimeter)
     where = clause.replace("AND", "WHERE", 1)
     sql = f"""CREATE OR REPLACE TEMP TABLE {PUBLICATIONS_TABLE} AS
 WITH p AS (
   SELECT coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
-    any_value(c.buyer_siret) AS siret, year(c.notification_date) AS year,
+    count(c.buyer_siret) > 0 AS has_siret, year(c.notification_date) AS year,
     count(*) AS contracts, any_value(c.buyer_name) AS raw_name,
     coalesce(sum(c.amount), 0) AS amount_total,
     count(*) FILTER (WHERE c.amount IS NULL) AS excluded_amounts,
@@ -89,7 +91,8 @@ WITH p AS (
 SELECT p.buyer_key, coalesce(b.name, p.raw_name) AS name,
   coalesce(b.perimeter, 'autres') AS perimeter, p.year, p.contracts, p.amount_total,
   p.excluded_amounts, p.first_publication, p.last_publication
-FROM p LEFT JOIN {buyers_relation(connection)} b ON b.siret = p.siret {where}"""
+FROM p LEFT JOIN {buyers_relation(connection)} b ON p.has_siret AND b.siret = p.buyer_key
+{where}"""
     connection.execute(sql, params)
 
 
