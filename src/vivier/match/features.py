@@ -19,6 +19,7 @@ from scipy import sparse
 from vivier.match.bm25 import BM25
 from vivier.match.fusion import SUPPLIER_WEIGHTS, fuse, normalise, top_k
 from vivier.match.history import AwardHistory
+from vivier.match.placenames import name_regions
 from vivier.match.region import DEPARTEMENT_REGION
 from vivier.match.text import analyse
 from vivier.reference import cpv_label
@@ -38,6 +39,7 @@ FEATURES = (
     "region_share",
     "buyer_dept_share",
     "home_dept",
+    "name_region",
     "cpv_division",
     "cpv_group",
     "cpv_class",
@@ -248,6 +250,11 @@ def candidate_features(
     columns["contracts"] = np.log1p(total)
     columns["buyers"] = np.log1p(facts.n_buyers[rows])
     columns.update(_geography(facts, query, rows, total))
+    region = DEPARTEMENT_REGION.get(query.departement or facts.buyer_dept.get(query.buyer) or "")
+    names = history.suppliers.names
+    columns["name_region"] = np.array(
+        [bool(region) and region in name_regions(names[r]) for r in rows], dtype=np.float32
+    )
     columns.update(_cpv_counts(history, rows, cpv))
     columns.update(_buyer_counts(history, facts, rows, query.buyer))
     columns["procedure_share"] = (
