@@ -22,8 +22,9 @@ from vivier.match.features import (
 )
 from vivier.match.features import departement as dept
 from vivier.match.history import AwardHistory
-from vivier.match.placenames import name_regions
+from vivier.match.placenames import name_regions, regional_subsidiaries
 from vivier.match.ranker import RankerQuery, fit, train, training_queries
+from vivier.match.region import DEPARTEMENT_REGION
 from vivier.match.signals import supplier_signals
 from vivier.warehouse import open_warehouse
 from vivier.warehouse.match import awards
@@ -192,9 +193,15 @@ def test_a_subsidiary_named_after_the_query_region_gets_the_feature():
     for place, named in (("24", "111"), ("38", "222"), ("35", None)):  # Dordogne, Isère
         query = QueryFacts(departement=place)
         found, features = candidate_features(history, facts, signals, query, codes, text)
-        column = dict(zip(FEATURES, features.T, strict=True))["name_region"]
+        column = dict(zip(FEATURES, features.T, strict=True))
         expected = [float(history.suppliers.ids[r] == named) for r in found]
-        assert column.tolist() == expected
+        assert column["name_region"].tolist() == expected
+        # the group signal kept for the subsidiary named after the region only
+        assert (column["regional"] > 0).astype(float).tolist() == expected
+    region = DEPARTEMENT_REGION["24"]
+    kept = regional_subsidiaries(history.suppliers.names, region, signals["group"])
+    assert signals["group"].min() > 0 and np.count_nonzero(kept) == 1
+    assert not regional_subsidiaries(history.suppliers.names, None, signals["group"]).any()
 
 
 def _query(rng, winner_feature):

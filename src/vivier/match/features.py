@@ -19,13 +19,13 @@ from scipy import sparse
 from vivier.match.bm25 import BM25
 from vivier.match.fusion import SUPPLIER_WEIGHTS, fuse, normalise, top_k
 from vivier.match.history import AwardHistory
-from vivier.match.placenames import name_regions
+from vivier.match.placenames import named_after, regional_subsidiaries
 from vivier.match.region import DEPARTEMENT_REGION
 from vivier.match.text import analyse
 from vivier.reference import cpv_label
 
 DEPARTEMENTS = sorted(DEPARTEMENT_REGION)
-SIGNALS = ("bm25", "cpv", "knn", "group", "buyer", "name", "labels", "local")
+SIGNALS = ("bm25", "cpv", "knn", "group", "buyer", "name", "labels", "local", "regional")
 CANDIDATES_PER_SIGNAL = 50
 FEATURES = (
     *SIGNALS,
@@ -236,6 +236,9 @@ def candidate_features(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(candidate supplier rows, features matrix with the columns of FEATURES)."""
     raw_signals = {**raw_signals, **extra_signals(history, facts, query, cpv, text)}
+    region = DEPARTEMENT_REGION.get(query.departement or facts.buyer_dept.get(query.buyer) or "")
+    names = history.suppliers.names
+    raw_signals["regional"] = regional_subsidiaries(names, region, raw_signals["group"])
     signals = {name: normalise(name, raw_signals[name]) for name in SIGNALS}
     signals["fused"] = normalise("fused", fuse(raw_signals, SUPPLIER_WEIGHTS))
     rows, positions = candidates(signals)
@@ -250,11 +253,7 @@ def candidate_features(
     columns["contracts"] = np.log1p(total)
     columns["buyers"] = np.log1p(facts.n_buyers[rows])
     columns.update(_geography(facts, query, rows, total))
-    region = DEPARTEMENT_REGION.get(query.departement or facts.buyer_dept.get(query.buyer) or "")
-    names = history.suppliers.names
-    columns["name_region"] = np.array(
-        [bool(region) and region in name_regions(names[r]) for r in rows], dtype=np.float32
-    )
+    columns["name_region"] = named_after(names, rows, region)
     columns.update(_cpv_counts(history, rows, cpv))
     columns.update(_buyer_counts(history, facts, rows, query.buyer))
     columns["procedure_share"] = (

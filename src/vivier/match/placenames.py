@@ -10,8 +10,12 @@ and the compass points used by the firms (nord-est, sud-ouest, centre-ouest, atl
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
+import numpy as np
+
+from vivier.match.fusion import top_k
 from vivier.match.region import DEPARTEMENT_REGION
 from vivier.match.text import fold
 from vivier.reference import labels
@@ -102,3 +106,26 @@ def name_regions(name: str) -> frozenset[str]:
         else:
             i += 1
     return frozenset(found)
+
+
+def named_after(names: Sequence[str], rows: np.ndarray, region: str | None) -> np.ndarray:
+    """1 for the rows whose name names `region`, else 0."""
+    if not region:
+        return np.zeros(len(rows), dtype=np.float32)
+    return np.array([region in name_regions(names[r]) for r in rows], dtype=np.float32)
+
+
+def regional_subsidiaries(
+    names: Sequence[str], region: str | None, group_scores: np.ndarray, depth: int = 2000
+) -> np.ndarray:
+    """The company-group signal kept for the subsidiaries named after `region` (among the
+    `depth` best of the group signal): COLAS SUD OUEST rather than COLAS IDFN for roadworks
+    in Corrèze, when neither has worked there yet."""
+    out = np.zeros_like(group_scores)
+    if not region or not len(group_scores):
+        return out
+    top = top_k(group_scores, depth)
+    top = top[group_scores[top] > 0]
+    keep = top[named_after(names, top, region) > 0]
+    out[keep] = group_scores[keep]
+    return out
