@@ -16,6 +16,7 @@ from vivier.barometer.figures import figures, share
 from vivier.barometer.labels import BREAKDOWNS, PERIMETERS, key_label, perimeter_label
 from vivier.config import Settings
 from vivier.errors import BadValueError
+from vivier.match.packing import gc_paused
 from vivier.sources.normalise import FLAG_REASONS
 from vivier.warehouse import barometer as sql
 from vivier.warehouse import barometer_years as years_sql
@@ -180,7 +181,11 @@ def compute_barometer(
     others = [item for item in sensitivity_definitions or [] if item.name != definition.name]
     compared = [definition, *others]
     tests = [startup_test(item) for item in compared]
-    with ThreadPoolExecutor(max_workers=1) as pool, sql.sibling_cursor(connection) as cursor:
+    with (
+        gc_paused(),  # tens of thousands of rows become dicts: no collection walks them
+        ThreadPoolExecutor(max_workers=1) as pool,
+        sql.sibling_cursor(connection) as cursor,
+    ):
         every_year = pool.submit(_every_year, cursor, year, perimeter, tests[0])
         sql.build_scope(connection, perimeter, tests, year)
         head = sql.headline(connection)

@@ -201,14 +201,16 @@ def build_scope(
     connection: duckdb.DuckDBPyConnection, perimeter: str, tests: list[StartupTest], year: int
 ) -> None:
     """(Re)create the scope table: every contract of the perimeter notified in `year`, with
-    its start-up count under each test (`n0` = the barometer's definition)."""
+    its start-up count under each test (`n0` = the barometer's definition). Its `uid` is
+    kept only where the amount was left out (for `excluded_amount_reasons`)."""
     clause, params = perimeter_clause(perimeter)
     year_clause, year_params = _year_clause(year)
     counts = "".join(f", coalesce(n{i}, 0) AS n{i}" for i in range(len(tests)))
     sql = f"""CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS
 WITH {_scoped_cte(buyers_relation(connection), clause, year_clause)},
 {_scope_ctes(tests)}
-SELECT scoped.* EXCLUDE (notification_date), coalesce(n_suppliers, 0) AS n_suppliers,
+SELECT scoped.* EXCLUDE (uid, notification_date),
+       CASE WHEN amount IS NULL THEN uid END AS uid, coalesce(n_suppliers, 0) AS n_suppliers,
        coalesce(n_valid_siren, 0) AS n_valid_siren{counts},
        CASE WHEN n_suppliers > 0 THEN coalesce(n0, 0) / n_suppliers ELSE 0 END
          AS startup_fraction,

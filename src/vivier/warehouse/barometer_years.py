@@ -18,7 +18,7 @@ from vivier.warehouse.barometer import (
     hits_cte,
     perimeter_clause,
 )
-from vivier.warehouse.results import arrow_rows, arrow_tuples, query_rows
+from vivier.warehouse.results import arrow_rows, query_rows
 
 PUBLICATIONS_TABLE = "barometer_publications"
 
@@ -108,8 +108,8 @@ FROM {PUBLICATIONS_TABLE} GROUP BY perimeter, year ORDER BY perimeter, year"""
 
 def buyer_publications(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     """Per buyer: first and last publication, then `suppliers`, `suppliers_valid_siren`
-    and `valid_siren_share` left None (the year's valid SIRENs come from the scope table:
-    `valid_sirens`), then the contracts published per year (`contracts_by_year`, year as
+    and `valid_siren_share` left None (the year's valid SIRENs come with the buyer
+    breakdown of the scope table), then the contracts published per year (`contracts_by_year`, year as
     text → count).
 
     The years are pivoted into columns: flat rows come out of DuckDB much faster than
@@ -129,20 +129,33 @@ def buyer_publications(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     CAST(min(first_publication) AS VARCHAR) AS first_publication,
     CAST(max(last_publication) AS VARCHAR) AS last_publication{pivot}
 FROM {PUBLICATIONS_TABLE} GROUP BY buyer_key ORDER BY buyer NULLS LAST"""
-    names, found = arrow_tuples(connection, sql, [])
-    width = len(names) - len(years)
-    names = [*names[:width], "suppliers", "suppliers_valid_siren", "valid_siren_share"]
+    table = connection.sql(sql).to_arrow_table()
+    buyers, names, perimeters, firsts, lasts, *counts = (
+        column.to_pylist() for column in table.columns
+    )
     labels = [str(year) for year in years]
-    sirens = (None, None, None)
     rows = []
-    for row in found:
-        shaped = dict(zip(names, row[:width] + sirens, strict=True))
-        counts = row[width:]
-        by_year = dict(zip(labels, counts, strict=True))
-        if None in counts:  # years the buyer published nothing in
-            by_year = {label: count for label, count in by_year.items() if count is not None}
-        shaped["contracts_by_year"] = by_year
-        rows.append(shaped)
+    for buyer, name, perimeter, first, last, by_year in zip(
+        buyers, names, perimeters, firsts, lasts, zip(*counts, strict=True), strict=True
+    ):
+        contracts_by_year = dict(zip(labels, by_year, strict=True))
+        if None in by_year:  # years the buyer published nothing in
+            contracts_by_year = {
+                label: count for label, count in contracts_by_year.items() if count is not None
+            }
+        rows.append(
+            {
+                "buyer": buyer,
+                "name": name,
+                "perimeter": perimeter,
+                "first_publication": first,
+                "last_publication": last,
+                "suppliers": None,
+                "suppliers_valid_siren": None,
+                "valid_siren_share": None,
+                "contracts_by_year": contracts_by_year,
+            }
+        )
     return rows
 
 
