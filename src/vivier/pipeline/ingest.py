@@ -16,6 +16,7 @@ import hashlib
 import logging
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[..., None]  # progress(n=..., description=...)
 PROGRESS_EVERY = 5_000
 PARALLEL_MIN_BYTES = 32 * 1024 * 1024  # smaller files are read in-process
+HASH_BLOCK = 8 << 20
 
 
 def _load_awards(connection, records, file_id, settings: Settings):
@@ -86,9 +88,29 @@ class IngestReport:
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
+        while chunk := handle.read(HASH_BLOCK):
+            digest.update(chunk)  # releases the GIL: runs beside the plan (`_digest_and_plan`)
     return digest.hexdigest()
+
+
+def _framed_plan(spec: sources.ReaderSpec, path: Path) -> linejson.Plan | None:
+    """The chunks of a framed JSON award file, or None (read it with its streaming reader)."""
+    if spec.name not in linejson.FRAMES or zipfile.is_zipfile(path):
+        return None
+    try:
+        return linejson.plan(path, spec.name)
+    except linejson.NotFramed as why:
+        log.info("%s: read by the streaming reader (%s)", path, why)
+        return None
+
+
+def _digest_and_plan(spec: sources.ReaderSpec, path: Path) -> tuple[str, linejson.Plan | None]:
+    """The file's sha256 and its framed plan, computed at the same time (two passes over
+    the file: the hash in a thread, the plan's separator search in this one)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(sha256_of, path)
+        framed = _framed_plan(spec, path)
+        return hashing.result(), framed
 
 
 def _counted(records: Iterable, progress: Progress | None) -> Iterator:
@@ -147,14 +169,14 @@ class _Tally:
             self.progress(n, **fields)
 
 
-def _read_to_spool(spec, path: Path, context, settings: Settings, folder: Path, progress):
-    """Framed JSON through the chunked fast path; any other file, or a framed file that
-    turns out not to be, through the streaming reader (from the start, spool cleared)."""
+def _read_to_spool(spec, path: Path, framed, context, settings: Settings, folder, progress):
+    """Framed JSON (a plan) through the chunked fast path; any other file, or a framed
+    file that turns out not to be, through the streaming reader (from the start, spool
+    cleared)."""
     workers = settings.ingest_workers if _parallel(spec, path, settings) else 1
-    if spec.name in linejson.FRAMES and not zipfile.is_zipfile(path):
+    if framed is not None:
         tally = _Tally(progress)
         try:
-            framed = linejson.plan(path, spec.name)
             return read_framed(framed, context, workers, folder, tally)
         except linejson.NotFramed as why:
             log.info("%s: read by the streaming reader (%s)", path, why)
@@ -164,12 +186,12 @@ def _read_to_spool(spec, path: Path, context, settings: Settings, folder: Path, 
     return read_streaming(spec.name, path, context, workers, folder, progress)
 
 
-def _ingest_awards(connection, settings, spec, path, digest, context, progress):
+def _ingest_awards(connection, settings, spec, path, digest, framed, context, progress):
     """Award files are normalised into a spool (Parquet files under the data
     directory), then merged in the file's one transaction: on any error the warehouse is
     unchanged and the spool is removed."""
     with spool.spool_folder(settings.home) as folder:
-        staged = _read_to_spool(spec, path, context, settings, folder, progress)
+        staged = _read_to_spool(spec, path, framed, context, settings, folder, progress)
         names = spool.register(connection, folder, empty_batch())
         try:
             with files.transaction(connection):
@@ -190,7 +212,7 @@ def ingest_file(
     if not path.is_file():
         raise SourceError("fichier introuvable", path=str(path))
     spec = sources.get_reader(fmt) if fmt else sources.detect_reader(path)
-    digest = sha256_of(path)
+    digest, framed = _digest_and_plan(spec, path)
     summary = FileSummary(path=str(path), format=spec.name)
     if files.known_file(connection, digest) is not None:
         summary.already_ingested = True
@@ -200,7 +222,9 @@ def ingest_file(
     context = ReadContext(absurd_amount=settings.absurd_amount, rows=True)
     with relaxed_gc():
         if spec.kind == "awards":
-            counts = _ingest_awards(connection, settings, spec, path, digest, context, progress)
+            counts = _ingest_awards(
+                connection, settings, spec, path, digest, framed, context, progress
+            )
         else:
             with files.transaction(connection):
                 file_id = files.register_file(connection, str(path), digest, spec.name)

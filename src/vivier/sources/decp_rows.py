@@ -25,6 +25,9 @@ _WRAPPERS = ("titulaire", "concessionnaire")
 _modification_values = attrgetter(*MODIFICATION_COLUMNS)
 _TEXTS = frozenset((str, type(None)))  # memo keys: texts only (True == 1 == 1.0 as keys)
 _SUPPLIERS = norm._Memo()
+_PROCEDURES = norm._Memo()
+_SIRETS, _CPVS, _DATES = norm._SIRETS, norm._CPVS, norm._DATES  # the memos of `normalise`
+_PLACEHOLDER_FLOOR = 999_999  # `norm.amount` flags no plain number below this (and > 0)
 
 
 class Rows(NamedTuple):
@@ -63,34 +66,40 @@ def _either(record: dict, first: str, second: str) -> object:
 
 
 def _rows(record: dict, index: int, source: str, kind: str | None, context: ReadContext):
+    """The loader rows of one record, or None for the general path. The common cases of
+    the `normalise` functions are inlined here (memo lookups, plain strings and numbers):
+    this runs once per record of multi-GB files; anything unusual calls them."""
     get = record.get
-    contract_id = _text(get("id"))
+    contract_id = (v.strip() or None) if (v := get("id")).__class__ is str else _text(v)
     buyer = get("acheteur")
     if buyer.__class__ is not dict:
         buyer = get("autoriteConcedante")
         if buyer.__class__ is not dict:
             return None
-    buyer_raw = _text(buyer.get("id"))
+    buyer_raw = (v.strip() or None) if (v := buyer.get("id")).__class__ is str else _text(v)
     if contract_id is None or buyer_raw is None:
         return None  # a reject: the general path words it
-    kind = _kind(record, kind)
+    if kind is None:
+        kind = _kind(record, kind)
     flags: list[Flag] = []
-    buyer_siret, buyer_siren, reason = norm.siret_checked(buyer_raw)
+    buyer_siret, buyer_siren, reason = _SIRETS.get(buyer_raw) or norm.siret_checked(buyer_raw)
     if reason:
         flags.append(Flag("contract", "buyer_siret", reason, buyer_raw))
-    cpv_raw, cpv = norm.cpv(get("codeCPV"), flags, required=kind == "marche")
-    procedure_raw = norm.check_text(get("procedure"), "contract", "procedure", flags)
-    procedure = procedure_code(procedure_raw)
-    if procedure_raw and procedure is None:
-        flags.append(Flag("contract", "procedure", "procedure_unknown", procedure_raw))
-    amount_raw, amount = norm.amount(
-        _either(record, "montant", "valeurGlobale"), "amount", flags, context
-    )
+    cpv_raw, cpv = _cpv(get("codeCPV"), flags, kind == "marche")
+    procedure_raw, procedure, procedure_flags = _procedure(get("procedure"))
+    if procedure_flags:
+        flags += procedure_flags
+    amount_raw, amount = _amount(_either(record, "montant", "valeurGlobale"), flags, context)
     notified_raw = _either(record, "dateNotification", "dateSignature")
-    notified = norm.day(notified_raw, "notification_date", flags, context, required=True)
-    published = norm.day(get("datePublicationDonnees"), "publication_date", flags, context)
-    notified_text = _text(notified_raw)
-    norm.dates_in_order(notified, published, notified_text, flags)
+    notified = _day(notified_raw, "notification_date", flags, context, True)
+    published = _day(get("datePublicationDonnees"), "publication_date", flags, context, False)
+    notified_text = (
+        (notified_raw.strip() or None) if notified_raw.__class__ is str else _text(notified_raw)
+    )
+    if notified and published and notified > published:
+        flags.append(
+            Flag("contract", "notification_date", "notified_after_publication", notified_text)
+        )
     place = get("lieuExecution") or {}
     if place.__class__ is not dict:
         return None
@@ -104,33 +113,96 @@ def _rows(record: dict, index: int, source: str, kind: str | None, context: Read
         buyer_raw,
         buyer_siret,
         buyer_siren,
-        norm.check_text(buyer.get("nom"), "contract", "buyer_name", flags),
-        _text(get("nature")),
-        norm.check_text(get("objet"), "contract", "object", flags),
+        _checked_text(buyer.get("nom"), "buyer_name", flags),
+        (v.strip() or None) if (v := get("nature")).__class__ is str else _text(v),
+        _checked_text(get("objet"), "object", flags),
         cpv_raw,
         cpv,
         procedure_raw,
         procedure,
         amount_raw,
         amount,
-        _text(get("formePrix")),
+        (v.strip() or None) if (v := get("formePrix")).__class__ is str else _text(v),
         _number(get("dureeMois"), flags),
         notified_text,
         notified,
         published,
-        _text(place.get("code")),
-        _text(place.get("typeCode")),
-        norm.boolean(get("marcheInnovant"), "innovative", flags),
-        norm.integer(get("offresRecues"), "offers_received", flags),
+        (v.strip() or None) if (v := place.get("code")).__class__ is str else _text(v),
+        (v.strip() or None) if (v := place.get("typeCode")).__class__ is str else _text(v),
+        _boolean(get("marcheInnovant"), flags),
+        _integer(get("offresRecues"), flags),
         _text(get("source")) or source,
         index,
     )
+    modifications = get("modifications")
     return Rows(
         contract,
         suppliers,
-        _modification_rows(get("modifications"), uid, index, context),
-        [(uid, index, f.entity, f.field, f.reason, f.raw_value) for f in flags],
+        [] if modifications is None else _modification_rows(modifications, uid, index, context),
+        [(uid, index, f.entity, f.field, f.reason, f.raw_value) for f in flags] if flags else [],
     )
+
+
+def _boolean(value: object, flags: list[Flag]) -> bool | None:
+    return value if value.__class__ is bool else norm.boolean(value, "innovative", flags)
+
+
+def _integer(value: object, flags: list[Flag]) -> int | None:
+    if value.__class__ is int and -(2**31) < value < 2**31:
+        return value
+    return norm.integer(value, "offers_received", flags)
+
+
+def _checked_text(value: object, field_name: str, flags: list[Flag]) -> str | None:
+    """`norm.check_text` for a contract field."""
+    if value.__class__ is str:
+        value = value.strip() or None
+        if value is not None and norm.GARBLED in value:
+            flags.append(Flag("contract", field_name, "text_garbled", value))
+        return value
+    return norm.check_text(value, "contract", field_name, flags)
+
+
+def _cpv(value: object, flags: list[Flag], required: bool) -> tuple[str | None, str | None]:
+    """`norm.cpv`, with its memo looked up first (a memo key is a stripped raw code)."""
+    found = _CPVS.get(value) if value.__class__ is str else None
+    if found is None:
+        return norm.cpv(value, flags, required=required)
+    if found[1]:
+        flags.append(Flag("contract", "cpv", found[1], value))
+    return value, found[0]
+
+
+def _procedure(value: object) -> tuple[str | None, str | None, tuple[Flag, ...]]:
+    """(raw, vocabulary code, flags) of a published procedure label, memoised."""
+    found = _PROCEDURES.get(value) if value.__class__ is str else None
+    if found is None:
+        flags: list[Flag] = []
+        raw = norm.check_text(value, "contract", "procedure", flags)
+        code = procedure_code(raw)
+        if raw and code is None:
+            flags.append(Flag("contract", "procedure", "procedure_unknown", raw))
+        found = (raw, code, tuple(flags))
+        if value.__class__ is str:
+            _PROCEDURES.put(value, found)
+    return found
+
+
+def _amount(value: object, flags: list[Flag], context: ReadContext):
+    """`norm.amount` ("amount"), plain numbers below every flag's bound inlined."""
+    if (value.__class__ is float or value.__class__ is int) and 0 < value < min(
+        _PLACEHOLDER_FLOOR, context.absurd_amount
+    ):
+        return str(value), float(value)
+    return norm.amount(value, "amount", flags, context)
+
+
+def _day(value, field_name: str, flags: list[Flag], context: ReadContext, required: bool):
+    """`norm.day`, with its memo of valid dates looked up first."""
+    found = _DATES.get(value) if value.__class__ is str else None
+    if found is not None and found[1] is None and found[0].year <= context.max_year:
+        return found[0]
+    return norm.day(value, field_name, flags, context, required=required)
 
 
 def _number(value: object, flags: list[Flag]) -> float | None:
@@ -159,12 +231,17 @@ def _supplier_rows(items: list[dict], uid: str, index: int, flags: list[Flag]) -
     rows = []
     for position, item in enumerate(items):
         key = (item.get("typeIdentifiant"), item.get("id"), item.get("denominationSociale"))
-        if _TEXTS.issuperset(map(type, key)):
-            found = _SUPPLIERS.get(key) or _SUPPLIERS.put(key, _supplier(*key))
-        else:
+        try:  # a hit is a key of texts (no other value equals a text)
+            found = _SUPPLIERS.get(key)
+        except TypeError:  # unhashable values: the general path below words them
+            found = None
+        if found is None:
             found = _supplier(*key)
+            if _TEXTS.issuperset(map(type, key)):
+                _SUPPLIERS.put(key, found)
         rows.append((uid, index, position, *found[0]))
-        flags.extend(found[1])
+        if found[1]:
+            flags += found[1]
     return rows
 
 

@@ -37,7 +37,7 @@ _HEAD_2019 = re.compile(rb"\A" + _W + rb"\{" + _W + _SCHEMA + _MARCHES + rb"\[")
 _TAIL_2024 = re.compile(rb"\]" + _W + rb"\}" + _W + rb"\}" + _W + rb"\Z")
 _TAIL_2019 = re.compile(rb"\]" + _W + rb"\}" + _W + rb"\Z")
 _SEPARATOR = re.compile(rb"\]" + _W + rb"," + _W + _LIST_KEY)
-_KEYS = (b'"marche"', b'"contrat-concession"')
+_KEY_KINDS = ((b'"marche"', "marche"), (b'"contrat-concession"', "concession"))
 _KINDS = {b"marche": "marche", b"contrat-concession": "concession"}
 _JSON_SPACE = b" \t\r\n"
 
@@ -97,7 +97,8 @@ def plan(path: Path, fmt: str, chunk_bytes: int | None = None) -> Plan:
 def _lists(handle, start: int, end: int, kind: str | None, split: bool) -> list[tuple]:
     """(start, end, kind) of each record list; 2024 lists are split at their separators."""
     lists = []
-    for sep_start, sep_end, next_kind in _separators(handle, start, end) if split else ():
+    keys = [key for key, name in _KEY_KINDS if name != kind]  # the head's list comes first
+    for sep_start, sep_end, next_kind in _separators(handle, start, end, keys) if split else ():
         lists.append((start, sep_start, kind))
         start, kind = sep_end, next_kind
     lists.append((start, end, kind))
@@ -107,14 +108,18 @@ def _lists(handle, start: int, end: int, kind: str | None, split: bool) -> list[
     return lists
 
 
-def _separators(handle, start: int, end: int, block: int = 16 << 20) -> list[tuple]:
-    """The `], "contrat-concession": [` separators between start and end, in file order."""
+def _separators(handle, start: int, end: int, keys: list[bytes], block: int = 16 << 20) -> list:
+    """The `], "contrat-concession": [` separators between start and end, in file order.
+
+    Only the keys of the lists other than the head's are searched (a second list of the
+    head's kind is not framed anyway: the record before its separator has no trailing
+    comma, so the chunk holding it fails to parse). The search is the plan's main cost."""
     found: dict[int, tuple] = {}
     position = start
     while position < end:
         handle.seek(position)
         data = handle.read(min(block, end - position) + 64)
-        for key in _KEYS:
+        for key in keys:
             at = data.find(key)
             while 0 <= at < block:
                 separator = _separator_at(handle, position + at)
