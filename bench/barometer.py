@@ -9,8 +9,14 @@ this process:
 - the full report (aggregates + charts + HTML + PDF + JSON + CSV): target ≤ 15 s;
 - peak memory (maximum resident set size of this process): target ≤ 2 GB.
 
+"All aggregates" is one `compute_barometer` call in a fresh process (DuckDB's buffers
+cold, nothing precomputed), wall and CPU of every thread of the process (user + system).
+On a shared machine, `--runs N` measures it again in N more fresh processes, one after the
+other, and prints each run and the medians.
+
     python bench/barometer.py                       # 1.8 M contracts
     python bench/barometer.py --contracts 100000    # reduced size while developing
+    python bench/barometer.py --runs 5              # + 5 more fresh processes, medians
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -135,6 +142,39 @@ def measure(work: Path) -> None:
     )
 
 
+def aggregates_once(work: Path) -> None:
+    """One `compute_barometer` call (this process is fresh): prints wall, CPU, load."""
+    from vivier.barometer import compute_barometer
+    from vivier.barometer.definitions import available, load
+    from vivier.config import load_settings
+    from vivier.warehouse import open_warehouse
+
+    settings = load_settings(home=work / "home")
+    definition, others = load("registry"), available()
+    with open_warehouse(settings, read_only=True) as connection:
+        started, cpu = time.perf_counter(), time.process_time()
+        compute_barometer(connection, YEAR, definition, settings, "all", others)
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"{wall:.3f} {cpu:.3f} {os.getloadavg()[0]:.1f}", flush=True)
+
+
+def repeated(work: Path, args: argparse.Namespace) -> None:
+    """`args.runs` more fresh processes of `aggregates_once`, then the medians."""
+    command = [sys.executable, __file__, "--aggregates-once", "--work", str(args.work)]
+    command += ["--contracts", str(args.contracts)]
+    runs = []
+    for _ in range(args.runs):
+        found = subprocess.run(command, check=True, capture_output=True, text=True)
+        runs.append([float(value) for value in found.stdout.split()[-3:]])
+        print("  run: {:.2f} s wall, {:.2f} s CPU, load {:.1f}".format(*runs[-1]), flush=True)
+    walls, cpus = [run[0] for run in runs], [run[1] for run in runs]
+    print(
+        f"aggregates over {len(runs)} fresh processes: median {statistics.median(walls):.2f} s "
+        f"wall (min {min(walls):.2f}), median {statistics.median(cpus):.2f} s CPU "
+        f"(min {min(cpus):.2f})  (target ≤ 2 s)"
+    )
+
+
 def time_parts(connection, definition, settings) -> dict[str, tuple[float, float]]:
     """Time the parts of compute_barometer again, one by one (wall, CPU)."""
     from vivier.barometer import coverage
@@ -167,10 +207,15 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=1_800_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/vivier-bench-barometer"))
     parser.add_argument("--prepare-only", action="store_true")
+    parser.add_argument("--runs", type=int, default=0, help="more fresh processes (medians)")
+    parser.add_argument("--aggregates-once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     work = args.work / str(args.contracts)
     if args.prepare_only:
         prepare(work, args.contracts)
+        return
+    if args.aggregates_once:
+        aggregates_once(work)
         return
     if not (work / "home" / "warehouse.duckdb").exists():
         command = [
@@ -184,6 +229,8 @@ def main() -> None:
         ]
         subprocess.run(command, check=True)
     measure(work)
+    if args.runs:
+        repeated(work, args)
 
 
 if __name__ == "__main__":
