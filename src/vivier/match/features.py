@@ -295,10 +295,12 @@ def local_scores(facts: SupplierFacts, query: QueryFacts, cpv: list[str]) -> np.
     scores = np.zeros(n, dtype=np.float32)
     if not dept or not cpv or facts.local is None:
         return scores
+    local = facts.local
     for level in (2, 3):
         column = facts.local_of.get(f"{dept}|{cpv[0][:level]}")
-        if column is not None:
-            scores += np.log1p(facts.local[:, column].toarray().ravel())
+        if column is not None:  # the column's entries only (CSC)
+            start, end = local.indptr[column], local.indptr[column + 1]
+            np.add.at(scores, local.indices[start:end], np.log1p(local.data[start:end]))
     return scores
 
 
