@@ -105,9 +105,16 @@ class CountingStream:
 
 def _needs_fix(data: bytes) -> bool:
     """Cheap test (no regex over every chunk): a NaN, an Infinity or 19 digits in a row."""
-    return (
-        b"NaN" in data or b"Infinity" in data or _NINETEEN_DIGITS in data.translate(_DIGITS_AS_ZERO)
-    )
+    return _has_special_word(data) or _has_long_number(data)
+
+
+def _has_special_word(data: bytes) -> bool:
+    return b"NaN" in data or b"Infinity" in data
+
+
+def _has_long_number(data: bytes) -> bool:
+    """19 digits in a row (a number that would lose digits as a float or an int64)."""
+    return _NINETEEN_DIGITS in data.translate(_DIGITS_AS_ZERO)
 
 
 def _fix(data: bytes) -> bytes:

@@ -22,7 +22,12 @@ from pathlib import Path
 import orjson
 
 from vivier.sources.decp_rows import convert
-from vivier.sources.jsonstream import _LONGEST_LINE, _fix, _needs_fix
+from vivier.sources.jsonstream import (
+    _LONGEST_LINE,
+    _fix,
+    _has_long_number,
+    _has_special_word,
+)
 from vivier.sources.normalise import ReadContext
 
 CHUNK_BYTES = 4 << 20  # about 7,500 records of the national file (worker memory: ~0.28 GB)
@@ -178,14 +183,28 @@ def chunk_items(path: Path, chunk: Chunk) -> list:
         if chunk.first and chunk.last:
             return []
         raise NotFramed("empty chunk")
-    if _needs_fix(body):
-        if max(map(len, body.split(b"\n"))) >= _LONGEST_LINE:
-            raise NotFramed("long line to rewrite")  # the streaming reader does not rewrite
-        body = _fix(body)
+    if _has_long_number(body):
+        return _parse(_fixed(body))
+    try:  # a NaN or an Infinity makes orjson fail: only then is it looked for
+        return _parse(body)
+    except NotFramed:
+        if not _has_special_word(body):
+            raise
+    return _parse(_fixed(body))
+
+
+def _parse(body: bytes) -> list:
     try:
         return orjson.loads(b"[" + body + b"]")
     except orjson.JSONDecodeError as error:
         raise NotFramed(str(error)) from None
+
+
+def _fixed(body: bytes) -> bytes:
+    """NaN, Infinity and long numbers rewritten as the streaming reader reads them."""
+    if max(map(len, body.split(b"\n"))) >= _LONGEST_LINE:
+        raise NotFramed("long line to rewrite")  # the streaming reader does not rewrite
+    return _fix(body)
 
 
 def read_chunk(plan: Plan, chunk: Chunk, context: ReadContext) -> list:
