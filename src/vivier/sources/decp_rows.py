@@ -89,8 +89,14 @@ def _rows(record: dict, index: int, source: str, kind: str | None, context: Read
     procedure_raw, procedure, procedure_flags = _procedure(get("procedure"))
     if procedure_flags:
         flags += procedure_flags
-    amount_raw, amount = _amount(_either(record, "montant", "valeurGlobale"), flags, context)
-    notified_raw = _either(record, "dateNotification", "dateSignature")
+    amount_raw, amount = _amount(
+        v if (v := get("montant", _MISSING)) is not _MISSING else get("valeurGlobale"),
+        flags,
+        context,
+    )
+    notified_raw = get("dateNotification", _MISSING)
+    if notified_raw is _MISSING:
+        notified_raw = get("dateSignature")
     notified = _day(notified_raw, "notification_date", flags, context, True)
     published = _day(get("datePublicationDonnees"), "publication_date", flags, context, False)
     notified_text = (
