@@ -27,6 +27,9 @@ from vivier.reference import cpv_label
 DEPARTEMENTS = sorted(DEPARTEMENT_REGION)
 SIGNALS = ("bm25", "cpv", "knn", "group", "buyer", "name", "labels", "local", "regional")
 CANDIDATES_PER_SIGNAL = 50
+# The `fused` feature, the ranker's prior: the weighted fusion plus the local and regional
+# signals (weights chosen on the splits 2018-12-01 and 2019-01-01, docs/matching.md).
+FUSED_WEIGHTS = {**SUPPLIER_WEIGHTS, "local": 0.25, "regional": 0.25}
 FEATURES = (
     *SIGNALS,
     *(f"rank_{name}" for name in SIGNALS),
@@ -240,7 +243,7 @@ def candidate_features(
     names = history.suppliers.names
     raw_signals["regional"] = regional_subsidiaries(names, region, raw_signals["group"])
     signals = {name: normalise(name, raw_signals[name]) for name in SIGNALS}
-    signals["fused"] = normalise("fused", fuse(raw_signals, SUPPLIER_WEIGHTS))
+    signals["fused"] = normalise("fused", fuse(raw_signals, FUSED_WEIGHTS))
     rows, positions = candidates(signals)
     if not len(rows):
         return rows, np.zeros((0, len(FEATURES)), dtype=np.float32)
