@@ -285,6 +285,11 @@ def test_match_suppliers_ranks_local_firms_and_says_so(matched_home):
         return own - max(r["score"] for r in ranked if r["siren"] != local[0]["siren"])
 
     assert lead(results) > lead(others) + 0.3
+    # « son nom renvoie à cette région » exactly for the names naming Nouvelle-Aquitaine
+    said = "son nom renvoie à cette région (Nouvelle-Aquitaine)"
+    for r in results:
+        assert (said in r["reasons"]) == ("75" in name_regions(r["name"])), r
+    assert any(said in r["reasons"] for r in results if "SUD OUEST" in r["name"])
     # every result still has a reason from the signals (the passage or CPV evidence)
     assert all(r["reasons"][0].startswith(("a réalisé", "a remporté")) for r in results)
 

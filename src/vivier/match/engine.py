@@ -296,7 +296,8 @@ class MatchEngine:
         out = []
         for row in self._relevant_rows(scores, signals, k):
             reasons = explain.supplier_reasons(self, row, terms, codes, buyer_siret)
-            reasons += local_reason(self.supplier_facts, row, query)
+            name = self.history.suppliers.names[row]
+            reasons += local_reason(self.supplier_facts, row, query, name)
             out.append(
                 Match(
                     self.history.suppliers.ids[row],

@@ -26,7 +26,8 @@ from vivier.match.features import (
 )
 from vivier.match.fusion import SUPPLIER_WEIGHTS, fuse
 from vivier.match.history import AwardHistory
-from vivier.match.region import region_of_place
+from vivier.match.placenames import name_regions
+from vivier.match.region import DEPARTEMENT_REGION, region_name, region_of_place
 from vivier.match.signals import supplier_signals
 from vivier.reference import labels
 from vivier.warehouse import open_warehouse
@@ -281,17 +282,24 @@ def check_departement(raw: str | None) -> str | None:
     return found
 
 
-def local_reason(facts: SupplierFacts | None, row: int, query: QueryFacts) -> list[str]:
+def local_reason(
+    facts: SupplierFacts | None, row: int, query: QueryFacts, name: str = ""
+) -> list[str]:
     """« a déjà exécuté 3 marchés dans ce département (Ille-et-Vilaine) » (the query's
-    département, else the buyer's usual one)."""
+    département, else the buyer's usual one); « son nom renvoie à cette région (Bretagne) »
+    when the supplier's `name` names the region (`vivier.match.placenames`)."""
     if facts is None:
         return []
     dept = query.departement or facts.buyer_dept.get(query.buyer)
-    if not dept or dept not in facts.dept_of:
+    if not dept:
         return []
-    count = int(facts.departements[row, facts.dept_of[dept]])
-    if not count:
-        return []
-    name = labels("departements").get(dept, dept)
-    plural = "s" if count > 1 else ""
-    return [f"a déjà exécuté {count} marché{plural} dans ce département ({name})"]
+    reasons = []
+    count = int(facts.departements[row, facts.dept_of[dept]]) if dept in facts.dept_of else 0
+    if count:
+        where = labels("departements").get(dept, dept)
+        plural = "s" if count > 1 else ""
+        reasons.append(f"a déjà exécuté {count} marché{plural} dans ce département ({where})")
+    region = DEPARTEMENT_REGION.get(dept)
+    if region and region in name_regions(name):
+        reasons.append(f"son nom renvoie à cette région ({region_name(region)})")
+    return reasons
