@@ -65,6 +65,15 @@ def test_headline_figures_by_hand(warehouse, settings):
     assert any("absents de la table des acheteurs" in note for note in result["notes"])
 
 
+def test_duckdb_threads_setting_is_restored(warehouse, settings):
+    warehouse.execute("SET threads = 2")
+    single = compute_barometer(warehouse, 2024, ListDefinition(), settings)
+    assert warehouse.execute("SELECT current_setting('threads')").fetchone()[0] == 2
+    warehouse.execute("SET threads = 1")
+    assert compute_barometer(warehouse, 2024, ListDefinition(), settings) == single
+    assert warehouse.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+
+
 def test_breakdowns_by_hand(warehouse, settings):
     breakdowns = compute_barometer(warehouse, 2024, ListDefinition(), settings)["breakdowns"]
     perimeters = {row["key"]: row for row in breakdowns["perimeter"]}

@@ -174,15 +174,17 @@ def compute_barometer(
 ) -> dict:
     """Every figure of the barometer of `year`, as one JSON-ready dict.
 
-    Two halves run at once, so that both cores stay busy: the figures of the year (scope
-    table) on `connection`, the figures over every year (trend, publications) on a second
-    cursor, which sees only what `connection` has committed."""
+    Two halves run at once, each on its own cursor and DuckDB thread, so that both cores
+    stay busy: the figures of the year (scope table) on `connection`, the figures over
+    every year (trend, publications) on a second cursor, which sees only what
+    `connection` has committed."""
     check_perimeter(perimeter)
     others = [item for item in sensitivity_definitions or [] if item.name != definition.name]
     compared = [definition, *others]
     tests = [startup_test(item) for item in compared]
     with (
         gc_paused(),  # tens of thousands of rows become dicts: no collection walks them
+        sql.one_thread_per_cursor(connection),
         ThreadPoolExecutor(max_workers=1) as pool,
         sql.sibling_cursor(connection) as cursor,
     ):

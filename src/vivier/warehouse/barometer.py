@@ -13,6 +13,8 @@ reach the dated condition, which is where the time goes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import NamedTuple
 
@@ -75,6 +77,20 @@ NOTICE_SOURCES = ("ted", "boamp")
 DECP_CONTRACTS = "(SELECT * FROM contracts WHERE source IS NULL OR source NOT IN ({}))".format(
     ", ".join(f"'{source}'" for source in NOTICE_SOURCES)
 )
+
+
+@contextmanager
+def one_thread_per_cursor(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB runs each cursor's queries on its own thread only (`threads` = 1), restored
+    afterwards (it is a setting of the database instance). The barometer's two halves
+    run on two cursors at once: both cores stay busy without DuckDB's parallel plans,
+    whose overhead cost about 10 % more CPU and wall time at national scale."""
+    previous = connection.execute("SELECT current_setting('threads')").fetchone()[0]
+    connection.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        connection.execute(f"SET threads = {int(previous)}")
 
 
 def sibling_cursor(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
