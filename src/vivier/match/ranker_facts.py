@@ -26,6 +26,7 @@ from vivier.reference import cpv_label
 
 EPOCH = 719163  # date(1970, 1, 1).toordinal()
 DEPTS = 4096  # more than the départements (a key: buyer row × DEPTS + département)
+_COUNT_NAMES = ("departements", "procedures", "natures", "frameworks", "local")  # Counts
 
 
 class FactsAggregate:
@@ -49,13 +50,7 @@ class FactsAggregate:
     def __getstate__(self) -> dict:
         places = self.places
         return {
-            "counts": (
-                self.departements,
-                self.procedures,
-                self.natures,
-                self.frameworks,
-                self.local,
-            ),
+            "counts": self._counts(),
             "names": self.names,
             "amounts": (np.array(self.amount_sum), np.array(self.amount_count, dtype=np.int64)),
             "places": (pack([p[0] for p in places]), pack([p[1] for p in places])),
@@ -68,9 +63,8 @@ class FactsAggregate:
         }
 
     def __setstate__(self, state: dict) -> None:
-        (self.departements, self.procedures, self.natures, self.frameworks, self.local) = state[
-            "counts"
-        ]
+        for name, counts in zip(_COUNT_NAMES, state["counts"], strict=True):
+            setattr(self, name, counts)
         self.names = state["names"]
         self.amount_sum = state["amounts"][0].tolist()
         self.amount_count = state["amounts"][1].tolist()
@@ -127,15 +121,12 @@ class FactsAggregate:
             if is_first and buyer_row >= 0 and dept:
                 self._buyer_place(buyer_row * DEPTS + self.departements.vocabulary[dept], place)
         n = len(entities)
-        for counts in (
-            self.departements,
-            self.procedures,
-            self.natures,
-            self.frameworks,
-            self.local,
-        ):
+        for counts in self._counts():
             counts.flush(n)
         self.names.flush(n)
+
+    def _counts(self) -> tuple[Counts, ...]:
+        return tuple(getattr(self, name) for name in _COUNT_NAMES)
 
     def _buyer_place(self, key: int, place: int) -> None:
         slot = self.pair_slot.get(key)

@@ -109,8 +109,8 @@ FROM {PUBLICATIONS_TABLE} GROUP BY perimeter, year ORDER BY perimeter, year"""
 def buyer_publications(connection: duckdb.DuckDBPyConnection) -> list[dict]:
     """Per buyer: first and last publication, then `suppliers`, `suppliers_valid_siren`
     and `valid_siren_share` left None (the year's valid SIRENs come with the buyer
-    breakdown of the scope table), then the contracts published per year (`contracts_by_year`, year as
-    text → count).
+    breakdown of the scope table), then the contracts published per year
+    (`contracts_by_year`, year as text → count).
 
     The years are pivoted into columns: flat rows come out of DuckDB much faster than
     nested ones."""
