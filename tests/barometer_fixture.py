@@ -90,12 +90,14 @@ def fill(connection) -> None:
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         BUYERS,
     )
-    for uid, buyer, amount, raw, date, cpv, procedure, innovative in CONTRACTS:
+    for cid, (uid, buyer, amount, raw, date, cpv, procedure, innovative) in enumerate(CONTRACTS):
         connection.execute(
-            "INSERT INTO contracts (uid, contract_id, kind, buyer_id_raw, buyer_siret, "
+            "INSERT INTO contracts (cid, uid, contract_id, kind, buyer_id_raw, buyer_siret, "
             "buyer_name, nature, cpv, procedure, amount_raw, amount, notification_date, "
-            "innovative, source) VALUES (?, ?, 'marche', ?, ?, ?, 'marche', ?, ?, ?, ?, ?, ?, ?)",
+            "innovative, source) "
+            "VALUES (?, ?, ?, 'marche', ?, ?, ?, 'marche', ?, ?, ?, ?, ?, ?, ?)",
             [
+                cid,
                 uid,
                 uid,
                 buyer,
@@ -122,6 +124,7 @@ def fill(connection) -> None:
             )
         for position, siren in enumerate(SUPPLIERS[uid]):
             connection.execute(
-                "INSERT INTO contract_suppliers (uid, position, siren, name) VALUES (?, ?, ?, ?)",
-                [uid, position, siren, f"Titulaire {siren}"],
+                "INSERT INTO contract_suppliers (cid, uid, position, siren, name) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [cid, uid, position, siren, f"Titulaire {siren}"],
             )

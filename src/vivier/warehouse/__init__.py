@@ -13,7 +13,7 @@ import duckdb
 
 from vivier.config import Settings
 from vivier.errors import ConfigError
-from vivier.warehouse.schema import create_statements
+from vivier.warehouse.schema import MIGRATIONS, TABLES, create_statements
 
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -25,6 +25,12 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
                 f"Aucun entrepôt de données dans {settings.home} : lancez d'abord "
                 "« vivier ingest » ou « vivier demo »."
             )
+        connection = duckdb.connect(str(path), read_only=True)
+        if not missing_columns(connection):
+            return connection
+        connection.close()  # a warehouse of an older version: add its new columns first
+        with open_warehouse(settings):
+            pass
         return duckdb.connect(str(path), read_only=True)
     settings.ensure_home()
     connection = duckdb.connect(str(path))
@@ -35,6 +41,41 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
     for statement in create_statements():
         connection.execute(statement)
+    for table, column in missing_columns(connection):
+        add_column(connection, table, column)
+
+
+def missing_columns(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """(table, column) of the schema that an existing table lacks (created by an older
+    version), in schema order."""
+    present = set(
+        connection.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        ).fetchall()
+    )
+    tables = {table for table, _ in present}
+    return [
+        (table, column)
+        for table, columns in TABLES.items()
+        if table in tables
+        for column in columns
+        if (table, column) not in present
+    ]
+
+
+def add_column(connection: duckdb.DuckDBPyConnection, table: str, column: str) -> None:
+    """Add a column to an existing table and fill it (`schema.MIGRATIONS`), in one
+    transaction."""
+    connection.execute("BEGIN TRANSACTION")
+    try:
+        connection.execute(f"ALTER TABLE {table} ADD COLUMN {column} {TABLES[table][column]}")
+        if (table, column) in MIGRATIONS:
+            connection.execute(MIGRATIONS[(table, column)])
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
 
 
 @contextmanager

@@ -221,13 +221,15 @@ def merge_staged(connection: duckdb.DuckDBPyConnection, staged: Staged, file_id:
 def _merge(connection: duckdb.DuckDBPyConnection, file_id: int) -> int:
     connection.execute(
         "CREATE OR REPLACE TEMP TABLE s_new AS "
+        f"SELECT n.record_index, {file_id << 32} | {_record_index('n')} AS cid FROM ("
         "SELECT min(record_index) AS record_index FROM s_contracts b "
-        "WHERE NOT EXISTS (SELECT 1 FROM contracts c WHERE c.uid = b.uid) GROUP BY uid"
+        "WHERE NOT EXISTS (SELECT 1 FROM contracts c WHERE c.uid = b.uid) GROUP BY uid) n "
+        + _chunk_join("n")
     )
     columns = ", ".join(CONTRACT_COLUMNS)
     connection.execute(
-        f"INSERT INTO contracts ({columns}, file_id) "
-        f"SELECT {', '.join('b.' + c for c in CONTRACT_COLUMNS)}, {file_id} "
+        f"INSERT INTO contracts ({columns}, file_id, cid) "
+        f"SELECT {', '.join('b.' + c for c in CONTRACT_COLUMNS)}, {file_id}, n.cid "
         "FROM s_contracts b JOIN s_new n USING (record_index)"
     )
     connection.execute(
@@ -236,11 +238,11 @@ def _merge(connection: duckdb.DuckDBPyConnection, file_id: int) -> int:
         + _chunk_join("b")
     )
     for table, target, columns in (
-        ("s_suppliers", "contract_suppliers", SUPPLIER_COLUMNS),
+        ("s_suppliers", "contract_suppliers", (*SUPPLIER_COLUMNS, "cid")),
         ("s_modifications", "modifications", MODIFICATION_COLUMNS),
         ("s_flags", "flags", FLAG_COLUMNS),
     ):
-        selected = ", ".join("t." + column for column in columns)
+        selected = ", ".join(("n." if column == "cid" else "t.") + column for column in columns)
         connection.execute(
             f"INSERT INTO {target} (uid, {', '.join(columns)}) SELECT t.uid, {selected} "
             f"FROM {table} t JOIN s_new n USING (record_index)"

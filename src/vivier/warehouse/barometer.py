@@ -134,7 +134,8 @@ def _scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") -> st
     """The contracts of the scope with what the breakdowns group by (the CPV division cut
     once here, not per query)."""
     return f"""scoped AS MATERIALIZED (
-  SELECT c.uid, coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
+  SELECT c.cid, CASE WHEN c.amount IS NULL THEN c.uid END AS uid,
+         coalesce(c.buyer_siret, c.buyer_id_raw) AS buyer_key,
          coalesce(b.name, c.buyer_name) AS buyer_name,
          coalesce(b.perimeter, 'autres') AS perimeter, b.siret IS NULL AS buyer_unlisted,
          b.ministry, b.region, substr(c.cpv, 1, 2) AS cpv_division, c.procedure, c.nature,
@@ -147,7 +148,7 @@ def _lean_scoped_cte(buyers: str, perimeter_clause: str, year_clause: str = "") 
     """Only what the figures need (no names): for the target of another perimeter."""
     join = f"LEFT JOIN {buyers} b ON b.siret = c.buyer_siret" if perimeter_clause else ""
     return f"""scoped AS MATERIALIZED (
-  SELECT c.uid, c.amount, c.notification_date
+  SELECT c.cid, c.amount, c.notification_date
   FROM {DECP_CONTRACTS} c {join}
   WHERE c.notification_date IS NOT NULL {perimeter_clause} {year_clause})"""
 
@@ -164,8 +165,8 @@ def hits_cte(
     under `test` (`n{index}`), only for contracts that have one."""
     candidate = "true" if prefiltered else candidate_filter(test)
     return f"""hits{index} AS (
-  SELECT s.uid{extra}, count(*) AS n{index} FROM {rows} s
-  WHERE {candidate} AND ({test.condition}) GROUP BY s.uid)"""
+  SELECT s.cid{extra}, count(*) AS n{index} FROM {rows} s
+  WHERE {candidate} AND ({test.condition}) GROUP BY s.cid)"""
 
 
 def _any_candidate(tests: list[StartupTest]) -> str:
@@ -180,21 +181,22 @@ def _scope_ctes(tests: list[StartupTest]) -> str:
     """Over `scoped`: its supplier rows, their counts per contract, and each test's hits.
 
     Only the rows of a candidate supplier are dated (joined back to their contract) and
-    tested: a few percent of the rows."""
+    tested: a few percent of the rows. Rows are joined on the contracts' integer `cid`:
+    joining on the text `uid` cost three times more."""
     hits = "".join(f",\n{hits_cte(index, test, 'tested')}" for index, test in enumerate(tests))
     return f"""supplier_rows AS MATERIALIZED (
-  SELECT s.uid, s.siren FROM contract_suppliers s SEMI JOIN scoped USING (uid)),
+  SELECT s.cid, s.siren FROM contract_suppliers s SEMI JOIN scoped USING (cid)),
 supplied AS (
-  SELECT uid, count(*) AS n_suppliers, count(siren) AS n_valid_siren
-  FROM supplier_rows GROUP BY uid),
+  SELECT cid, count(*) AS n_suppliers, count(siren) AS n_valid_siren
+  FROM supplier_rows GROUP BY cid),
 tested AS MATERIALIZED (
-  SELECT s.uid, s.siren, scoped.notification_date
-  FROM supplier_rows s JOIN scoped USING (uid) WHERE {_any_candidate(tests)}){hits}"""
+  SELECT s.cid, s.siren, scoped.notification_date
+  FROM supplier_rows s JOIN scoped USING (cid) WHERE {_any_candidate(tests)}){hits}"""
 
 
 def _scope_joins(count: int) -> str:
-    return "LEFT JOIN supplied USING (uid)" + "".join(
-        f" LEFT JOIN hits{index} USING (uid)" for index in range(count)
+    return "LEFT JOIN supplied USING (cid)" + "".join(
+        f" LEFT JOIN hits{index} USING (cid)" for index in range(count)
     )
 
 
@@ -225,8 +227,7 @@ def build_scope(
     sql = f"""CREATE OR REPLACE TEMP TABLE {SCOPE_TABLE} AS
 WITH {_scoped_cte(buyers_relation(connection), clause, year_clause)},
 {_scope_ctes(tests)}
-SELECT scoped.* EXCLUDE (uid, notification_date),
-       CASE WHEN amount IS NULL THEN uid END AS uid, coalesce(n_suppliers, 0) AS n_suppliers,
+SELECT scoped.* EXCLUDE (cid, notification_date), coalesce(n_suppliers, 0) AS n_suppliers,
        coalesce(n_valid_siren, 0) AS n_valid_siren{counts},
        CASE WHEN n_suppliers > 0 THEN coalesce(n0, 0) / n_suppliers ELSE 0 END
          AS startup_fraction,

@@ -42,19 +42,19 @@ def trend_startups(
     join = f"LEFT JOIN {buyers_relation(connection)} b ON b.siret = c.buyer_siret" if clause else ""
     extra = ", any_value(year(s.notification_date)) AS year, any_value(s.amount) AS amount"
     sql = f"""WITH candidate_rows AS MATERIALIZED (
-  SELECT s.uid, s.siren FROM contract_suppliers s WHERE {candidate_filter(test)}),
+  SELECT s.cid, s.siren FROM contract_suppliers s WHERE {candidate_filter(test)}),
 supplier_rows AS MATERIALIZED (
-  SELECT s.uid, s.siren, c.notification_date, c.amount
-  FROM candidate_rows s JOIN {DECP_CONTRACTS} c ON c.uid = s.uid {join}
+  SELECT s.cid, s.siren, c.notification_date, c.amount
+  FROM candidate_rows s JOIN {DECP_CONTRACTS} c ON c.cid = s.cid {join}
   WHERE c.notification_date IS NOT NULL {clause}),
 {hits_cte(0, test, "supplier_rows", extra, prefiltered=True)},
 counted AS (
-  SELECT s.uid, count(*) AS n_suppliers FROM contract_suppliers s
-  WHERE s.uid IN (SELECT uid FROM hits0) GROUP BY s.uid)
+  SELECT s.cid, count(*) AS n_suppliers FROM contract_suppliers s
+  WHERE s.cid IN (SELECT cid FROM hits0) GROUP BY s.cid)
 SELECT h.year, count(*) AS contracts_with_startup,
   sum(h.n0 / c.n_suppliers) AS startup_contracts,
   sum(h.amount * (h.n0 / c.n_suppliers)) AS amount_startup
-FROM hits0 h JOIN counted c USING (uid) GROUP BY h.year"""
+FROM hits0 h JOIN counted c USING (cid) GROUP BY h.year"""
     return {row.pop("year"): row for row in query_rows(connection, sql, params)}
 
 

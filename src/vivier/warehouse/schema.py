@@ -48,6 +48,9 @@ TABLES: dict[str, dict[str, str]] = {
         "offers_received": "INTEGER",
         "source": "VARCHAR",  # first source that published it
         "file_id": "INTEGER",
+        # Integer surrogate of uid, for joins (`contract_suppliers.cid`): file_id << 32 |
+        # index of the record in its file (rows of older warehouses: see MIGRATIONS).
+        "cid": "BIGINT",
     },
     # Every (contract, source) pair that published the contract: duplicates keep provenance.
     "contract_sources": {
@@ -65,6 +68,7 @@ TABLES: dict[str, dict[str, str]] = {
         "siret": "VARCHAR",  # valid SIRET or NULL
         "siren": "VARCHAR",  # valid SIREN (from SIRET or given) or NULL
         "name": "VARCHAR",
+        "cid": "BIGINT",  # contracts.cid of `uid`
     },
     # Modifications, in their own table: contracts.amount stays the initial amount.
     "modifications": {
@@ -192,6 +196,18 @@ TABLES: dict[str, dict[str, str]] = {
         "valid_to": "DATE",
         "confidence": "DOUBLE",  # 1.0 when the list gives the SIREN
     },
+}
+
+
+# Columns added after a table was first released: a warehouse created before gets them
+# (ALTER TABLE) and this statement fills them, in order, once.
+MIGRATIONS: dict[tuple[str, str], str] = {
+    ("contracts", "cid"): """UPDATE contracts SET cid = m.cid FROM (
+  SELECT rowid AS row_id, CAST(coalesce(file_id, 0) AS BIGINT) << 32
+    | (row_number() OVER (PARTITION BY file_id ORDER BY rowid) - 1) AS cid FROM contracts) m
+WHERE contracts.rowid = m.row_id""",
+    ("contract_suppliers", "cid"): """UPDATE contract_suppliers SET cid = c.cid
+FROM contracts c WHERE c.uid = contract_suppliers.uid""",
 }
 
 
