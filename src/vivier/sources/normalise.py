@@ -66,7 +66,7 @@ class ReadContext:
 DEFAULT_CONTEXT = ReadContext()
 
 
-CACHE_LIMIT = 200_000  # memoised values per kind (SIRETs, CPV codes, dates repeat a lot)
+CACHE_LIMIT = 500_000  # memoised values per kind (SIRETs, CPV codes, dates repeat a lot)
 
 
 class _Memo(dict):
