@@ -152,6 +152,8 @@ def test_local_supplier_gets_the_departement_features():
         ("Île-de-France Nettoyage", {"11"}),
         ("ORANGE", set()),
         ("LOT 3 SARL DU CHER", set()),  # département names that are common words
+        ("EUROVIA CENTRE LOIRE", {"24"}),  # Centre-Val de Loire, not the Loire (42)
+        ("EIFFAGE CONSTRUCTION LOIRE", {"84"}),  # the département alone
     ],
 )
 def test_company_names_point_to_regions(name, regions):

@@ -30,6 +30,7 @@ _REGIONS = {
     "paris": "11",
     "centre val de loire": "24",
     "val de loire": "24",
+    "centre loire": "24",
     "bourgogne": "27",
     "franche comte": "27",
     "normandie": "28",
