@@ -154,6 +154,9 @@ def test_local_supplier_gets_the_departement_features():
         ("LOT 3 SARL DU CHER", set()),  # département names that are common words
         ("EUROVIA CENTRE LOIRE", {"24"}),  # Centre-Val de Loire, not the Loire (42)
         ("EIFFAGE CONSTRUCTION LOIRE", {"84"}),  # the département alone
+        ("CENTRE DE FORMATION WANTZ", set()),  # a place, not the region Centre
+        ("ODC OPTIMAL DATA CENTRE", set()),
+        ("DACTYL BURO DU CENTRE", {"24"}),
     ],
 )
 def test_company_names_point_to_regions(name, regions):

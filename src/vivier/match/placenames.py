@@ -100,6 +100,8 @@ def name_regions(name: str) -> frozenset[str]:
     while i < len(words):
         for size in range(min(_LONGEST, len(words) - i), 0, -1):
             regions = phrases.get(tuple(words[i : i + size]))
+            if regions and size == 1 and _a_facility(words, i):
+                regions = None
             if regions:
                 found |= regions
                 i += size
@@ -107,6 +109,15 @@ def name_regions(name: str) -> frozenset[str]:
         else:
             i += 1
     return frozenset(found)
+
+
+def _a_facility(words: list[str], i: int) -> bool:
+    """« CENTRE DE FORMATION », « CENTRE D ANALYSES », « DATA CENTRE »: a place, not the
+    region Centre."""
+    if words[i] != "centre":
+        return False
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return after in ("de", "d", "du", "des") or (i > 0 and words[i - 1] == "data")
 
 
 def named_after(names: Sequence[str], rows: np.ndarray, region: str | None) -> np.ndarray:
