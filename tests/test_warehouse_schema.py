@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 from vivier.warehouse import missing_columns, open_warehouse
+from vivier.warehouse.web_buyers import open_for_web
 
 FILES = (
     "decp-2019/data.gouv.fr_pes.json",  # 8 duplicates inside the file
@@ -84,3 +85,16 @@ def test_a_warehouse_without_the_key_is_migrated_with_the_same_figures(cli, samp
     _ingest(cli, samples, FILES[2:3])  # later files get keys that collide with none
     with open_warehouse(settings, read_only=True) as connection:
         assert _key_checks(connection)[:3] == (0, 0, 0)
+
+
+def test_the_web_app_upgrades_an_older_warehouse_before_attaching_it(cli, samples, settings):
+    _ingest(cli, samples, FILES[:1])
+    path = settings.warehouse_path
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("ALTER TABLE contract_suppliers DROP COLUMN cid")
+    web = open_for_web(path)
+    try:
+        unkeyed = web.execute("SELECT count(*) FROM contract_suppliers WHERE cid IS NULL")
+        assert unkeyed.fetchone()[0] == 0
+    finally:
+        web.close()

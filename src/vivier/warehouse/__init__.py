@@ -25,12 +25,7 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
                 f"Aucun entrepôt de données dans {settings.home} : lancez d'abord "
                 "« vivier ingest » ou « vivier demo »."
             )
-        connection = duckdb.connect(str(path), read_only=True)
-        if not missing_columns(connection):
-            return connection
-        connection.close()  # a warehouse of an older version: add its new columns first
-        with open_warehouse(settings):
-            pass
+        upgrade(path)
         return duckdb.connect(str(path), read_only=True)
     settings.ensure_home()
     connection = duckdb.connect(str(path))
@@ -43,6 +38,16 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute(statement)
     for table, column in missing_columns(connection):
         add_column(connection, table, column)
+
+
+def upgrade(path: Path) -> None:
+    """Add the columns of the schema that a warehouse made by an older version lacks
+    (before opening it read-only)."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        if not missing_columns(connection):
+            return
+    with duckdb.connect(str(path)) as connection:
+        ensure_schema(connection)
 
 
 def missing_columns(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from vivier.warehouse import upgrade
 from vivier.warehouse.web import query_one
 
 Connection = duckdb.DuckDBPyConnection
@@ -118,6 +119,7 @@ def open_for_web(path: Path) -> Connection:
     """An in-memory DuckDB with the warehouse attached read-only, a view in the default
     catalog for each of its tables and views (so that every cursor, even one opened by a
     feature on its own, reads the warehouse without `USE`), and the per-buyer sheets."""
+    upgrade(path)
     con = duckdb.connect(":memory:")
     quoted = str(path).replace("'", "''")
     con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
