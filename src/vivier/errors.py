@@ -47,3 +47,10 @@ class NetworkError(VivierError):
     """The network is unreachable (fetch commands)."""
 
     http_status = 503
+
+
+class BusyError(VivierError):
+    """A resource is held by another process (the warehouse file while another command
+    writes it, or while the web app reads it)."""
+
+    http_status = 409

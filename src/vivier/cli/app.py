@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 from pathlib import Path
 
 import click
@@ -97,6 +98,12 @@ def report_usage_error(error: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
+def silence_stdout() -> None:
+    """Point stdout at /dev/null: Python flushes it at exit and must not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 class VivierGroup(TyperGroup):
     """Turns usage errors, every VivierError and any unexpected error into a French
     message on stderr and exit code 1 — never a traceback."""
@@ -120,10 +127,13 @@ class VivierGroup(TyperGroup):
         except KeyboardInterrupt:
             err_console.print("Interrompu.")
             raise typer.Exit(1) from None
+        except BrokenPipeError:  # the reader went away (`vivier … --json | head`)
+            silence_stdout()
+            raise typer.Exit(1) from None
         except Exception as error:  # never show a traceback to a user
             if os.environ.get("VIVIER_DEBUG"):
                 raise
-            log.exception("unexpected error")
+            log.debug("unexpected error", exc_info=True)  # a traceback only in a debug log
             err_console.print(
                 f"[bold red]Erreur inattendue :[/] {type(error).__name__} : {error}. "
                 "Relancez avec VIVIER_DEBUG=1 pour le détail, et signalez-la.",

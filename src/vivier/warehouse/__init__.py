@@ -6,13 +6,14 @@ This package is the only code that speaks SQL to DuckDB. Topic modules
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from vivier.config import Settings
-from vivier.errors import ConfigError
+from vivier.errors import BusyError, ConfigError
 from vivier.warehouse.schema import MIGRATIONS, TABLES, create_statements
 
 
@@ -26,11 +27,32 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
                 "« vivier ingest » ou « vivier demo »."
             )
         upgrade(path)
-        return duckdb.connect(str(path), read_only=True)
+        return open_file(path, read_only=True)
     settings.ensure_home()
-    connection = duckdb.connect(str(path))
+    connection = open_file(path)
     ensure_schema(connection)
     return connection
+
+
+def open_file(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """`duckdb.connect`, with a French error when another process holds the file."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        raise busy(path, error) from None
+
+
+def busy(path: Path, error: Exception) -> BusyError:
+    """The French error for a warehouse file locked by another process."""
+    found = re.search(r"PID (\d+)", str(error))
+    holder = f"le processus {found.group(1)}" if found else "un autre processus"
+    return BusyError(
+        f"L'entrepôt {path} est déjà ouvert par {holder} (par exemple « vivier serve » "
+        "ou un chargement en cours) : attendez qu'il se termine ou arrêtez-le, puis "
+        "relancez la commande."
+    )
 
 
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
@@ -43,10 +65,10 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
 def upgrade(path: Path) -> None:
     """Add the columns of the schema that a warehouse made by an older version lacks
     (before opening it read-only)."""
-    with duckdb.connect(str(path), read_only=True) as connection:
+    with open_file(path, read_only=True) as connection:
         if not missing_columns(connection):
             return
-    with duckdb.connect(str(path)) as connection:
+    with open_file(path) as connection:
         ensure_schema(connection)
 
 

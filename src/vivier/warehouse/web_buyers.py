@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from vivier.warehouse import upgrade
+from vivier.warehouse import busy, upgrade
 from vivier.warehouse.web import query_one
 
 Connection = duckdb.DuckDBPyConnection
@@ -122,7 +122,13 @@ def open_for_web(path: Path) -> Connection:
     upgrade(path)
     con = duckdb.connect(":memory:")
     quoted = str(path).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+    try:
+        con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+    except duckdb.IOException as error:
+        con.close()
+        if "lock" not in str(error).lower():
+            raise
+        raise busy(path, error) from None
     relations = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' "
         "AND schema_name = 'main' UNION ALL SELECT view_name FROM duckdb_views() "

@@ -1,0 +1,5 @@
+"""`python -m vivier …`: the same as the `vivier` command."""
+
+from vivier.cli import main
+
+main()
