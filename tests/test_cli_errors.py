@@ -69,3 +69,17 @@ def test_a_reader_that_goes_away_gets_no_traceback(home, samples):
     stderr = child.stderr.read()
     assert child.wait() == 1
     assert "Traceback" not in stderr and "Erreur inattendue" not in stderr, stderr
+
+
+def test_a_folder_that_cannot_be_written_is_a_french_error(cli, samples, tmp_path):
+    assert cli("ingest", samples / "decp-2019/decp_test_2019.json").exit_code == 0
+    not_a_folder = tmp_path / "fichier"
+    not_a_folder.write_text("x")
+    for args in (
+        ("export", "--format", "parquet", not_a_folder / "export"),
+        ("barometer", "--year", "2019", "--out", not_a_folder / "rapport"),
+    ):
+        result = cli(*args)
+        assert result.exit_code == 1, args
+        assert "n'est pas un dossier" in result.stderr, result.output
+        assert "Traceback" not in result.output and "inattendue" not in result.output

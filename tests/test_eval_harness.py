@@ -51,6 +51,13 @@ def test_split_evaluation_prints_a_french_table(matched_home):
     assert "marchés de test" in result.stdout and "fusion" in result.stdout
 
 
+def test_a_split_after_every_award_is_refused_in_french(matched_home):
+    result = run_cli(matched_home, "eval", "--split", "2030-01-01", "--json")
+    assert result.exit_code == 1
+    assert "rien à évaluer, choisissez une date plus ancienne" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_judged_needs_are_enough_and_graded():
     needs = load_judgements()
     assert len(needs) >= 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -98,6 +99,24 @@ def report_usage_error(error: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
+_FILE_ERRORS = {
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EEXIST: "existe déjà",
+}
+
+
+def file_error_in_french(error: OSError) -> str:
+    """A file system error (writing a report to a missing folder, a full disk…) in French."""
+    reason = _FILE_ERRORS.get(error.errno, error.strerror or type(error).__name__)
+    return f"impossible d'utiliser « {error.filename} » : {reason}."
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null: Python flushes it at exit and must not fail again."""
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -129,6 +148,11 @@ class VivierGroup(TyperGroup):
             raise typer.Exit(1) from None
         except BrokenPipeError:  # the reader went away (`vivier … --json | head`)
             silence_stdout()
+            raise typer.Exit(1) from None
+        except OSError as error:
+            if error.filename is None:
+                raise
+            err_console.print(f"[bold red]Erreur :[/] {file_error_in_french(error)}")
             raise typer.Exit(1) from None
         except Exception as error:  # never show a traceback to a user
             if os.environ.get("VIVIER_DEBUG"):

@@ -137,6 +137,12 @@ def evaluate_split(
     queries, cold = build_queries(settings, history, split_date.isoformat(), None, model, cache)
     if cache:
         cache.save()
+    if not queries:
+        raise NotFound(
+            f"Aucun marché notifié à partir du {split_date.isoformat()} dont un titulaire "
+            f"avait déjà remporté un marché avant cette date ({cold} marché(s) de test, tous "
+            "en démarrage à froid) : rien à évaluer, choisissez une date plus ancienne."
+        )
     methods = {
         name: summarise(queries, lambda q, s=signal: q.signals.get(s, np.zeros(1)), k)
         for name, signal in BASELINES.items()
