@@ -85,6 +85,22 @@ def test_search_page_works_without_javascript(client):
     assert 'rel="prev"' in page.text and "/marches/" in page.text
 
 
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"annee": "abc"}, "annee : nombre entier attendu"),
+        ({"annee": "1800"}, "annee : doit être au moins 1990"),
+        ({"perimetre": "lune"}, "perimetre : valeurs possibles : 'all', 'etat'"),
+    ],
+)
+def test_validation_details_are_french(client, params, expected):
+    response = client.get("/api/barometre", params=params)
+    assert response.status_code == 422
+    details = response.json()["details"]
+    assert any(line.startswith(expected) for line in details), details
+    assert not any("Input should" in line for line in details)
+
+
 def test_bad_search_parameters_give_a_french_422(client):
     response = client.get("/api/recherche", params={"cpv": "abc"})
     assert response.status_code == 422

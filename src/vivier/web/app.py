@@ -23,6 +23,7 @@ from vivier.config import Settings, load_settings
 from vivier.errors import VivierError
 from vivier.web.deps import close_warehouse, cursor_pool
 from vivier.web.rendering import make_templates, package_dir, render
+from vivier.web.validation import validation_details
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +71,6 @@ def error_response(request: Request, status: int, message: str, details=None):
         return JSONResponse(body, status_code=status)
     data = {"status": status, "message": message, "details": details or []}
     return render(request, "error.html", data, status_code=status)
-
-
-def validation_details(error: RequestValidationError) -> list[str]:
-    details = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item.get("loc", ()) if part not in ("query", "path"))
-        details.append(f"{where} : valeur invalide ({item.get('msg', '')})")
-    return details
 
 
 def install_error_handlers(app: FastAPI) -> None:
