@@ -101,6 +101,14 @@ def test_validation_details_are_french(client, params, expected):
     assert not any("Input should" in line for line in details)
 
 
+def test_a_need_is_refused_over_5000_characters_as_in_the_cli(client):
+    long_need = ("logiciel de gestion des marchés publics " * 200)[:4990]
+    assert client.get("/api/trouver", params={"besoin": long_need}).status_code == 200
+    refused = client.get("/api/trouver", params={"besoin": long_need + "x" * 20})
+    assert refused.status_code == 422
+    assert refused.json()["details"] == ["besoin : trop long (au plus 5000 caractères)"]
+
+
 def test_bad_search_parameters_give_a_french_422(client):
     response = client.get("/api/recherche", params={"cpv": "abc"})
     assert response.status_code == 422

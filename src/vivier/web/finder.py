@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from vivier.errors import BadValueError
+from vivier.match.engine import MAX_QUERY_CHARS
 from vivier.reference import cpv_label, labels
 from vivier.web import services
 from vivier.web.cpv import suggest_cpv
@@ -53,7 +54,7 @@ def need_results(request: Request, besoin: str, cpv: str | None, region: str | N
 @twin(router, "/trouver", "finder.html", summary="Start-up pour un besoin", tags=["relation"])
 def find_startups(
     request: Request,
-    besoin: str = Query("", max_length=2000, description="Le besoin, en texte libre"),
+    besoin: str = Query("", max_length=MAX_QUERY_CHARS, description="Le besoin, en texte libre"),
     cpv: str | None = Query(None, max_length=400, description="Codes CPV séparés par des espaces"),
     region: str | None = Query(None, max_length=3, description="Code INSEE de la région"),
     nombre: int = Query(10, ge=1, le=50, description="Nombre de start-up proposées"),
@@ -65,7 +66,7 @@ def find_startups(
 @router.get("/api/trouver/export.csv", tags=["relation"], summary="Export CSV")
 def export_startups(
     request: Request,
-    besoin: str = Query("", max_length=2000),
+    besoin: str = Query("", max_length=MAX_QUERY_CHARS),
     cpv: str | None = Query(None, max_length=400),
     region: str | None = Query(None, max_length=3),
     nombre: int = Query(10, ge=1, le=50),

@@ -9,6 +9,7 @@ import duckdb
 from fastapi import APIRouter, Depends, Query, Request
 
 from vivier.errors import BadValueError
+from vivier.match.engine import MAX_QUERY_CHARS
 from vivier.web import services
 from vivier.web.deps import get_db
 from vivier.web.records import parse_siren
@@ -37,7 +38,7 @@ def parse_day(text: str) -> date | None:
 def for_startups(
     request: Request,
     siren: str = Query("", max_length=20, description="SIREN de la start-up"),
-    offre: str = Query("", max_length=2000, description="Description de l'offre"),
+    offre: str = Query("", max_length=MAX_QUERY_CHARS, description="Description de l'offre"),
     nombre: int = Query(10, ge=1, le=50, description="Nombre d'acheteurs proposés"),
     ouverts_au: str = Query(
         "", pattern=r"^(\d{4}-\d{2}-\d{2})?$", description="Date de référence (AAAA-MM-JJ)"
