@@ -2,4 +2,5 @@
 
 from vivier.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned ingest worker re-imports this module
+    main()

@@ -149,12 +149,10 @@ class VivierGroup(TyperGroup):
         except BrokenPipeError:  # the reader went away (`vivier … --json | head`)
             silence_stdout()
             raise typer.Exit(1) from None
-        except OSError as error:
-            if error.filename is None:
-                raise
-            err_console.print(f"[bold red]Erreur :[/] {file_error_in_french(error)}")
-            raise typer.Exit(1) from None
         except Exception as error:  # never show a traceback to a user
+            if isinstance(error, OSError) and error.filename is not None:
+                err_console.print(f"[bold red]Erreur :[/] {file_error_in_french(error)}")
+                raise typer.Exit(1) from None
             if os.environ.get("VIVIER_DEBUG"):
                 raise
             log.debug("unexpected error", exc_info=True)  # a traceback only in a debug log

@@ -26,6 +26,10 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
                 f"Aucun entrepôt de données dans {settings.home} : lancez d'abord "
                 "« vivier ingest » ou « vivier demo »."
             )
+        connection = open_file(path, read_only=True)
+        if not missing_columns(connection):
+            return connection
+        connection.close()  # made by an older version: add its new columns first
         upgrade(path)
         return open_file(path, read_only=True)
     settings.ensure_home()
@@ -36,23 +40,26 @@ def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConne
 
 def open_file(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """`duckdb.connect`, with a French error when another process holds the file."""
-    try:
+    with french_lock_error(path):
         return duckdb.connect(str(path), read_only=read_only)
+
+
+@contextmanager
+def french_lock_error(path: Path):
+    """DuckDB's lock conflict on the warehouse file (another process holds it) becomes a
+    French BusyError; any other error passes."""
+    try:
+        yield
     except duckdb.IOException as error:
         if "lock" not in str(error).lower():
             raise
-        raise busy(path, error) from None
-
-
-def busy(path: Path, error: Exception) -> BusyError:
-    """The French error for a warehouse file locked by another process."""
-    found = re.search(r"PID (\d+)", str(error))
-    holder = f"le processus {found.group(1)}" if found else "un autre processus"
-    return BusyError(
-        f"L'entrepôt {path} est déjà ouvert par {holder} (par exemple « vivier serve » "
-        "ou un chargement en cours) : attendez qu'il se termine ou arrêtez-le, puis "
-        "relancez la commande."
-    )
+        found = re.search(r"PID (\d+)", str(error))
+        holder = f"le processus {found.group(1)}" if found else "un autre processus"
+        raise BusyError(
+            f"L'entrepôt {path} est déjà ouvert par {holder} (par exemple « vivier serve » "
+            "ou un chargement en cours) : attendez qu'il se termine ou arrêtez-le, puis "
+            "relancez la commande."
+        ) from None
 
 
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import duckdb
 
-from vivier.warehouse import busy, upgrade
+from vivier.warehouse import french_lock_error, upgrade
 from vivier.warehouse.web import query_one
 
 Connection = duckdb.DuckDBPyConnection
@@ -123,12 +123,11 @@ def open_for_web(path: Path) -> Connection:
     con = duckdb.connect(":memory:")
     quoted = str(path).replace("'", "''")
     try:
-        con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
-    except duckdb.IOException as error:
+        with french_lock_error(path):
+            con.execute(f"ATTACH '{quoted}' AS warehouse (READ_ONLY)")
+    except Exception:
         con.close()
-        if "lock" not in str(error).lower():
-            raise
-        raise busy(path, error) from None
+        raise
     relations = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' "
         "AND schema_name = 'main' UNION ALL SELECT view_name FROM duckdb_views() "
