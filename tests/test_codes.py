@@ -19,6 +19,13 @@ def test_siren_checks():
     assert check_siren("").problem == "siren_missing"
 
 
+def test_all_zero_identifiers_are_placeholders_not_companies():
+    # « SANS SUITE », « PAS DE CANDIDAT » in the DECP: zeros pass the Luhn check
+    assert luhn_valid("00000000000000")
+    assert check_siret("00000000000000").problem == "siret_placeholder"
+    assert check_siren("000000000").problem == "siren_placeholder"
+
+
 def test_cpv_normalisation():
     assert normalise_cpv("79100000-5").value == "79100000"
     assert normalise_cpv("9132100").value == "09132100"

@@ -19,6 +19,7 @@ from vivier.match.features import (
     SupplierFacts,
     candidate_features,
     local_scores,
+    name_abbreviations,
 )
 from vivier.match.features import departement as dept
 from vivier.match.history import AwardHistory
@@ -141,11 +142,47 @@ def test_local_supplier_gets_the_departement_features():
     assert column["dept_share"][list(rows).index(history.suppliers.row_of["111"])] == 1.0
 
 
+def test_works_far_from_a_firms_only_region_are_marked_elsewhere():
+    connection = _warehouse(
+        [
+            ("u1", "1", "Ville de Rennes", "Réfection de chaussée", "45233142", "35", "111"),
+            ("u2", "2", "Ville de Nice", "Réfection de chaussée", "45233142", "06", "222"),
+            ("u3", "3", "Ville de Nice", "Entretien des espaces verts", "77310000", "06", "333"),
+        ]
+    )
+    history = AwardHistory.build(awards(connection))
+    facts = SupplierFacts.build(history, supplier_aggregates(connection, DEPARTEMENTS))
+    text = "Réfection de chaussée"
+
+    def elsewhere(codes, departement):
+        signals = supplier_signals(history, text, codes, None, None)
+        query = QueryFacts(departement=departement)
+        rows, features = candidate_features(history, facts, signals, query, codes, text)
+        column = dict(zip(FEATURES, features.T, strict=True))["elsewhere"]
+        return {history.suppliers.ids[r]: float(v) for r, v in zip(rows, column, strict=True)}
+
+    # roadworks in Brittany: the firm that only worked in Nice is marked, the local one not
+    marked = elsewhere(["45233142"], "35")
+    assert marked["111"] == 0.0 and marked["222"] == 1.0
+    # supplies and services are not tied to a site: no one is marked
+    assert not any(elsewhere(["77310000"], "35").values())
+    # without a known place, no one is marked either
+    assert not any(elsewhere(["45233142"], None).values())
+
+
+def test_name_words_that_abbreviate_a_query_term_count_as_name_matches():
+    vocabulary = {"telecom": 0, "electr": 1, "bat": 2}
+    terms = ["telecommun", "electricit", "batiment", "telecom"]
+    # « BAT » is too short to be read as an abbreviation; a whole word is not one
+    assert name_abbreviations(vocabulary, terms) == ["telecom", "electr"]
+
+
 @pytest.mark.parametrize(
     ("name", "regions"),
     [
         ("COLAS SUD OUEST", {"75", "76"}),
         ("EUROVIA ATLANTIQUE SAS", {"52", "53", "75"}),
+        ("ATLANTIC ROUTE", {"52", "53", "75"}),  # the English spelling firms use
         ("EIFFAGE ROUTE NORD EST", {"44"}),  # not Hauts-de-France and Grand Est
         ("ENTREPRISE MAYENNE TP", {"52"}),
         ("Côtes-d'Armor Paysage", {"53"}),

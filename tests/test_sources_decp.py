@@ -122,6 +122,15 @@ def test_bad_supplier_sirets_are_flagged(samples: Path) -> None:
     assert ("siret", "siret_bad_checksum") in reasons(contract)
 
 
+def test_all_zero_supplier_siret_is_no_winner(samples: Path) -> None:
+    aife = by_uid(read_all(samples / "decp-2019/data.gouv.fr_aife.json"))
+    contract = aife["21090122900018|2019NkToYsxopM00"]
+    (supplier,) = contract.suppliers
+    assert supplier.name == "SANS SUITE" and supplier.id_raw == "00000000000000"
+    assert supplier.siret is None and supplier.siren is None
+    assert ("siret", "siret_placeholder") in reasons(contract)
+
+
 def test_2024_shapes(samples: Path) -> None:
     records = read_all(samples / "decp-2024/marches_concessions.json")
     kinds = Counter(r.kind for r in records)

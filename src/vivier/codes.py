@@ -41,7 +41,8 @@ def digits_only(raw: object) -> str:
 
 
 def check_siren(raw: object) -> Checked:
-    """A SIREN has 9 digits and passes the Luhn check."""
+    """A SIREN has 9 digits, not all zeros, and passes the Luhn check (zeros pass it: they
+    stand for « sans suite », « pas de candidat » in the DECP)."""
     text = str(raw or "").strip().replace(" ", "")
     if not text:
         return Checked(None, "siren_missing")
@@ -49,6 +50,8 @@ def check_siren(raw: object) -> Checked:
         return Checked(None, "siren_not_digits")
     if len(text) != 9:
         return Checked(None, "siren_bad_length")
+    if not text.strip("0"):
+        return Checked(None, "siren_placeholder")
     if not luhn_valid(text):
         return Checked(None, "siren_bad_checksum")
     return Checked(text)
@@ -62,7 +65,8 @@ def siret_checksum_ok(siret: str) -> bool:
 
 
 def check_siret(raw: object) -> Checked:
-    """A SIRET has 14 digits and passes the Luhn check (or La Poste's rule)."""
+    """A SIRET has 14 digits, not all zeros (a placeholder: « sans suite », « pas de
+    candidat »), and passes the Luhn check (or La Poste's rule)."""
     text = str(raw or "").strip().replace(" ", "")
     if not text:
         return Checked(None, "siret_missing")
@@ -70,6 +74,8 @@ def check_siret(raw: object) -> Checked:
         return Checked(None, "siret_not_digits")
     if len(text) != 14:
         return Checked(None, "siret_bad_length")
+    if not text.strip("0"):
+        return Checked(None, "siret_placeholder")
     if not siret_checksum_ok(text):
         return Checked(None, "siret_bad_checksum")
     return Checked(text)

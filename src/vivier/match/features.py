@@ -27,6 +27,8 @@ from vivier.reference import cpv_label
 DEPARTEMENTS = sorted(DEPARTEMENT_REGION)
 SIGNALS = ("bm25", "cpv", "knn", "group", "buyer", "name", "labels", "local", "regional")
 CANDIDATES_PER_SIGNAL = 50
+WORKS_DIVISION = "45"
+MIN_ABBREVIATION = 5  # letters of a name word read as an abbreviation (TELECOM, ELECTR)
 # The `fused` feature, the ranker's prior: the weighted fusion plus the local and regional
 # signals (weights chosen on the splits 2018-12-01 and 2019-01-01, docs/matching.md).
 FUSED_WEIGHTS = {**SUPPLIER_WEIGHTS, "local": 0.25, "regional": 0.25}
@@ -42,6 +44,7 @@ FEATURES = (
     "region_share",
     "buyer_dept_share",
     "home_dept",
+    "elsewhere",
     "name_region",
     "cpv_division",
     "cpv_group",
@@ -255,7 +258,7 @@ def candidate_features(
     total = np.maximum(history.suppliers.contracts[rows], 1.0)
     columns["contracts"] = np.log1p(total)
     columns["buyers"] = np.log1p(facts.n_buyers[rows])
-    columns.update(_geography(facts, query, rows, total))
+    columns.update(_geography(facts, query, rows, total, works=is_works(cpv)))
     columns["name_region"] = named_after(names, rows, region)
     columns.update(_cpv_counts(history, rows, cpv))
     columns.update(_buyer_counts(history, facts, rows, query.buyer))
@@ -283,10 +286,23 @@ def extra_signals(
     terms = analyse(text)
     label_terms = terms + [t for code in cpv[:1] for t in _label(code)]
     return {
-        "name": facts.names.scores(terms),
+        "name": facts.names.scores(terms + name_abbreviations(facts.names.vocabulary, terms)),
         "labels": facts.labels.scores(label_terms),
         "local": local_scores(facts, query, cpv),
     }
+
+
+def name_abbreviations(vocabulary: dict[str, int], terms: list[str]) -> list[str]:
+    """The words of supplier names that shorten a query term (« TELECOM » for
+    « télécommunications », « ELECTR » for « électricité »): prefixes of at least
+    MIN_ABBREVIATION letters, shorter than the term."""
+    found = []
+    for term in dict.fromkeys(terms):
+        for size in range(len(term) - 1, MIN_ABBREVIATION - 1, -1):
+            if term[:size] in vocabulary:
+                found.append(term[:size])
+                break
+    return found
 
 
 def local_scores(facts: SupplierFacts, query: QueryFacts, cpv: list[str]) -> np.ndarray:
@@ -307,7 +323,18 @@ def local_scores(facts: SupplierFacts, query: QueryFacts, cpv: list[str]) -> np.
     return scores
 
 
-def _geography(facts: SupplierFacts, query: QueryFacts, rows: np.ndarray, total: np.ndarray):
+def is_works(cpv: list[str]) -> bool:
+    """Works (CPV division 45) are done where the site is: local firms win them."""
+    return bool(cpv) and cpv[0][:2] == WORKS_DIVISION
+
+
+def _geography(
+    facts: SupplierFacts, query: QueryFacts, rows: np.ndarray, total: np.ndarray, works: bool
+) -> dict[str, np.ndarray]:
+    """Shares of the candidates' contracts in the query's département and region (the place
+    of execution, else the buyer's usual département); `elsewhere`: for works, the
+    candidates whose placed contracts all lie in other regions (0 without any: a newcomer
+    is never marked)."""
     dept = query.departement or facts.buyer_dept.get(query.buyer)
     counts = facts.departements[rows].toarray()  # candidates × départements (about 100)
     in_dept = _dense_column(counts, facts.dept_of, dept)
@@ -324,6 +351,7 @@ def _geography(facts: SupplierFacts, query: QueryFacts, rows: np.ndarray, total:
         "region_share": in_region / total,
         "buyer_dept_share": _dense_column(counts, facts.dept_of, buyer_dept) / total,
         "home_dept": (has_any & (home == dept_col)).astype(np.float32),
+        "elsewhere": (has_any & (in_region == 0) & bool(region and works)).astype(np.float32),
     }
 
 

@@ -62,6 +62,7 @@ _REGIONS = {
     "mediterranee": "93 76",
     "corse": "94",
     "atlantique": "52 53 75",
+    "atlantic": "52 53 75",
     "nord": "32",
     "nord est": "44",
     "nord ouest": "28 32",

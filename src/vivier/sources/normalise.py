@@ -40,10 +40,12 @@ FLAG_REASONS: dict[str, str] = {
     "siret_not_digits": "SIRET avec des caractères non numériques",
     "siret_bad_length": "SIRET de longueur fausse",
     "siret_bad_checksum": "SIRET à la clé de contrôle (Luhn) fausse",
+    "siret_placeholder": "SIRET fictif (que des zéros : « sans suite », « pas de candidat »)",
     "siren_missing": "SIREN absent",
     "siren_not_digits": "SIREN avec des caractères non numériques",
     "siren_bad_length": "SIREN de longueur fausse",
     "siren_bad_checksum": "SIREN à la clé de contrôle (Luhn) fausse",
+    "siren_placeholder": "SIREN fictif (que des zéros)",
     "text_garbled": "texte aux accents détruits (U+FFFD)",
     "procedure_unknown": "procédure hors vocabulaire",
 }
@@ -283,10 +285,12 @@ def _check_siret(raw: str | None) -> tuple[str | None, str | None, str | None]:
         return None, None, "siret_not_digits"
     if len(digits) != 14:
         return None, None, "siret_bad_length"
+    if not digits.strip("0"):
+        return None, None, "siret_placeholder"
     if not _siret_checksum_ok(digits):
         return None, None, "siret_bad_checksum"
     head = digits[:9]
-    return digits, head if _luhn_valid(head) else None, None
+    return digits, head if head.strip("0") and _luhn_valid(head) else None, None
 
 
 _DOUBLED = str.maketrans("0123456789", "0246813579")  # 2*d, minus 9 when above 9

@@ -9,6 +9,7 @@ SIREN_PROBLEMS_FR = {
     "siren_not_digits": "SIREN non numérique",
     "siren_bad_length": "SIREN de longueur incorrecte (9 chiffres attendus)",
     "siren_bad_checksum": "SIREN invalide (clé de contrôle fausse)",
+    "siren_placeholder": "SIREN fictif (que des zéros)",
 }
 
 
