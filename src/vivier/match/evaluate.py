@@ -109,6 +109,23 @@ def history_before(settings: Settings, date: str) -> AwardHistory:
     return AwardHistory.build(rows)
 
 
+def _validation_weights(settings, valid_start: str, split_date: dt.date, k, model, cache):
+    """The weighted fusion's weights, fitted on the contracts of [valid_start, split) ranked
+    from the history before valid_start; also returns those validation queries."""
+    valid_history = history_before(settings, valid_start)
+    valid_queries, _ = build_queries(
+        settings, valid_history, valid_start, split_date.isoformat(), model, cache
+    )
+    names = sorted({name for q in valid_queries for name in q.signals}) or ["bm25"]
+
+    def objective(weights):
+        metrics = summarise(valid_queries, lambda q: fuse(q.signals, weights), k)
+        return metrics[f"mrr@{k}"] + metrics[f"hr@{k}"]
+
+    weights, _ = fit_weights(names, objective) if valid_queries else ({}, 0.0)
+    return weights, valid_queries
+
+
 def evaluate_split(
     settings: Settings,
     split: str,
@@ -121,28 +138,17 @@ def evaluate_split(
     model = encoder(model_name) if model_name else None
     cache = EmbeddingCache(settings.index_dir if model else None, model) if model else None
 
-    valid_history = history_before(settings, valid_start)
-    valid_queries, _ = build_queries(
-        settings, valid_history, valid_start, split_date.isoformat(), model, cache
-    )
-    names = sorted({name for q in valid_queries for name in q.signals}) or ["bm25"]
-
-    def objective(weights):
-        metrics = summarise(valid_queries, lambda q: fuse(q.signals, weights), k)
-        return metrics[f"mrr@{k}"] + metrics[f"hr@{k}"]
-
-    weights, _ = fit_weights(names, objective) if valid_queries else ({}, 0.0)
-
     history = history_before(settings, split_date.isoformat())
     queries, cold = build_queries(settings, history, split_date.isoformat(), None, model, cache)
-    if cache:
-        cache.save()
     if not queries:
         raise NotFound(
             f"Aucun marché notifié à partir du {split_date.isoformat()} dont un titulaire "
             f"avait déjà remporté un marché avant cette date ({cold} marché(s) de test, tous "
             "en démarrage à froid) : rien à évaluer, choisissez une date plus ancienne."
         )
+    weights, valid_queries = _validation_weights(settings, valid_start, split_date, k, model, cache)
+    if cache:
+        cache.save()
     methods = {
         name: summarise(queries, lambda q, s=signal: q.signals.get(s, np.zeros(1)), k)
         for name, signal in BASELINES.items()
