@@ -12,6 +12,7 @@ import pytest
 from match_data import run_cli
 
 from vivier.config import Settings
+from vivier.match.bm25 import BM25
 from vivier.match.features import (
     DEPARTEMENTS,
     FEATURES,
@@ -20,6 +21,7 @@ from vivier.match.features import (
     candidate_features,
     local_scores,
     name_abbreviations,
+    name_mentions,
 )
 from vivier.match.features import departement as dept
 from vivier.match.history import AwardHistory
@@ -27,6 +29,7 @@ from vivier.match.placenames import name_regions, regional_subsidiaries
 from vivier.match.ranker import RankerQuery, fit, train, training_queries
 from vivier.match.region import DEPARTEMENT_REGION
 from vivier.match.signals import supplier_signals
+from vivier.match.text import analyse
 from vivier.warehouse import open_warehouse
 from vivier.warehouse.match import awards
 from vivier.warehouse.ranking import DEPARTEMENT, supplier_aggregates
@@ -168,6 +171,16 @@ def test_works_far_from_a_firms_only_region_are_marked_elsewhere():
     assert not any(elsewhere(["77310000"], "35").values())
     # without a known place, no one is marked either
     assert not any(elsewhere(["45233142"], None).values())
+
+
+def test_an_object_naming_a_rare_name_word_marks_those_suppliers():
+    suppliers = ["ORIGIO FRANCE", "MENUISERIE DUPONT", "MENUISERIE MARTIN", "MENUISERIE BLANC"]
+    names = BM25.build([analyse(name) for name in suppliers])
+    rows = np.arange(len(suppliers))
+    text = "Maintenance des équipements de marque ORIGIO et menuiserie"
+    # ORIGIO is in one name: named; « menuiserie » is in three: a trade, not a name
+    assert name_mentions(names, analyse(text), rows).tolist() == [1.0, 0.0, 0.0, 0.0]
+    assert not name_mentions(names, analyse("Travaux de menuiserie"), rows).any()
 
 
 def test_name_words_that_abbreviate_a_query_term_count_as_name_matches():

@@ -29,6 +29,8 @@ SIGNALS = ("bm25", "cpv", "knn", "group", "buyer", "name", "labels", "local", "r
 CANDIDATES_PER_SIGNAL = 50
 WORKS_DIVISION = "45"
 MIN_ABBREVIATION = 5  # letters of a name word read as an abbreviation (TELECOM, ELECTR)
+RARE_NAME_WORD = 2  # a query word in at most this many supplier names names them (brands)
+MIN_NAME_WORD = 4  # letters (stemmed) of such a word
 # The `fused` feature, the ranker's prior: the weighted fusion plus the local and regional
 # signals (weights chosen on the splits 2018-12-01 and 2019-01-01, docs/matching.md).
 FUSED_WEIGHTS = {**SUPPLIER_WEIGHTS, "local": 0.25, "regional": 0.25}
@@ -46,6 +48,7 @@ FEATURES = (
     "home_dept",
     "elsewhere",
     "name_region",
+    "name_mention",
     "cpv_division",
     "cpv_group",
     "cpv_class",
@@ -260,6 +263,7 @@ def candidate_features(
     columns["buyers"] = np.log1p(facts.n_buyers[rows])
     columns.update(_geography(facts, query, rows, total, works=is_works(cpv)))
     columns["name_region"] = named_after(names, rows, region)
+    columns["name_mention"] = name_mentions(facts.names, analyse(text), rows)
     columns.update(_cpv_counts(history, rows, cpv))
     columns.update(_buyer_counts(history, facts, rows, query.buyer))
     columns["procedure_share"] = (
@@ -321,6 +325,22 @@ def local_scores(facts: SupplierFacts, query: QueryFacts, cpv: list[str]) -> np.
             start, end = local.indptr[column], local.indptr[column + 1]
             np.add.at(scores, local.indices[start:end], np.log1p(local.data[start:end]))
     return scores
+
+
+def name_mentions(names: BM25, terms: list[str], rows: np.ndarray) -> np.ndarray:
+    """1 for the candidates with a word of their name that the query uses and that at most
+    RARE_NAME_WORD supplier names carry: the object names them (« équipements de marque
+    ORIGIO », « pièces d'origine NOREMAT »)."""
+    weights = names.weights  # CSC: a term's column lists the names that carry it
+    found = np.zeros(weights.shape[0], dtype=np.float32)
+    for term in set(terms):
+        column = names.vocabulary.get(term)
+        if column is None or len(term) < MIN_NAME_WORD:
+            continue
+        start, end = weights.indptr[column], weights.indptr[column + 1]
+        if 0 < end - start <= RARE_NAME_WORD:
+            found[weights.indices[start:end]] = 1.0
+    return found[rows]
 
 
 def is_works(cpv: list[str]) -> bool:
