@@ -35,6 +35,7 @@ from vivier.match.ranker import (
     QueryFacts,
     check_departement,
     local_reason,
+    mention_reason,
     supplier_scores,
 )
 from vivier.match.region import normalise_region
@@ -298,6 +299,7 @@ class MatchEngine:
             reasons = explain.supplier_reasons(self, row, terms, codes, buyer_siret)
             name = self.history.suppliers.names[row]
             reasons += local_reason(self.supplier_facts, row, query, name)
+            reasons += mention_reason(self.supplier_facts, row, name, text)
             out.append(
                 Match(
                     self.history.suppliers.ids[row],

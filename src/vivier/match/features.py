@@ -327,19 +327,27 @@ def local_scores(facts: SupplierFacts, query: QueryFacts, cpv: list[str]) -> np.
     return scores
 
 
-def name_mentions(names: BM25, terms: list[str], rows: np.ndarray) -> np.ndarray:
-    """1 for the candidates with a word of their name that the query uses and that at most
-    RARE_NAME_WORD supplier names carry: the object names them (« équipements de marque
-    ORIGIO », « pièces d'origine NOREMAT »)."""
+def rare_name_terms(names: BM25, terms: list[str]) -> dict[str, np.ndarray]:
+    """The query terms (stemmed, MIN_NAME_WORD letters or more) carried by at most
+    RARE_NAME_WORD supplier names, each with the rows of those names: the object names
+    them (« équipements de marque ORIGIO », « pièces d'origine NOREMAT »)."""
     weights = names.weights  # CSC: a term's column lists the names that carry it
-    found = np.zeros(weights.shape[0], dtype=np.float32)
+    found = {}
     for term in set(terms):
         column = names.vocabulary.get(term)
         if column is None or len(term) < MIN_NAME_WORD:
             continue
         start, end = weights.indptr[column], weights.indptr[column + 1]
         if 0 < end - start <= RARE_NAME_WORD:
-            found[weights.indices[start:end]] = 1.0
+            found[term] = weights.indices[start:end]
+    return found
+
+
+def name_mentions(names: BM25, terms: list[str], rows: np.ndarray) -> np.ndarray:
+    """1 for the candidates whose name carries one of the query's rare name terms."""
+    found = np.zeros(names.weights.shape[0], dtype=np.float32)
+    for named in rare_name_terms(names, terms).values():
+        found[named] = 1.0
     return found[rows]
 
 

@@ -23,12 +23,14 @@ from vivier.match.features import (
     candidate_features,
     day_number,
     departement,
+    rare_name_terms,
 )
 from vivier.match.fusion import SUPPLIER_WEIGHTS, fuse
 from vivier.match.history import AwardHistory
 from vivier.match.placenames import name_regions
 from vivier.match.region import DEPARTEMENT_REGION, region_name, region_of_place
 from vivier.match.signals import supplier_signals
+from vivier.match.text import analyse
 from vivier.reference import labels
 from vivier.warehouse import open_warehouse
 from vivier.warehouse.match import awards, dated_contracts
@@ -305,3 +307,15 @@ def local_reason(
     if region and region in name_regions(name):
         reasons.append(f"son nom renvoie à cette région ({region_name(region)})")
     return reasons
+
+
+def mention_reason(facts: SupplierFacts | None, row: int, name: str, text: str) -> list[str]:
+    """« le besoin cite son nom (ORIGIO) » when a word of the query is a rare word of the
+    supplier's name (`features.rare_name_terms`)."""
+    if facts is None:
+        return []
+    cited = {
+        term for term, rows in rare_name_terms(facts.names, analyse(text)).items() if row in rows
+    }
+    shown = [word for word in name.split() if cited.intersection(analyse(word))]
+    return [f"le besoin cite son nom ({', '.join(dict.fromkeys(shown))})"] if shown else []
