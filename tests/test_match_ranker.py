@@ -208,6 +208,8 @@ def test_name_words_that_abbreviate_a_query_term_count_as_name_matches():
         ("LOT 3 SARL DU CHER", set()),  # département names that are common words
         ("EUROVIA CENTRE LOIRE", {"24"}),  # Centre-Val de Loire, not the Loire (42)
         ("EIFFAGE CONSTRUCTION LOIRE", {"84"}),  # the département alone
+        ("CEGELEC LOIRE OCEAN", {"52"}),  # Loire-Atlantique: Pays de la Loire
+        ("PIGEON TP LOIRE ANJOU", {"52"}),
         ("CENTRE DE FORMATION WANTZ", set()),  # a place, not the region Centre
         ("ODC OPTIMAL DATA CENTRE", set()),
         ("DACTYL BURO DU CENTRE", {"24"}),

@@ -31,6 +31,8 @@ _REGIONS = {
     "centre val de loire": "24",
     "val de loire": "24",
     "centre loire": "24",
+    "loire ocean": "52",
+    "loire anjou": "52",
     "bourgogne": "27",
     "franche comte": "27",
     "normandie": "28",
