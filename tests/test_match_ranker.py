@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from types import SimpleNamespace
 
 import duckdb
 import match_data
@@ -23,6 +22,7 @@ from vivier.match.features import (
     local_scores,
     name_abbreviations,
     name_mentions,
+    rare_name_terms,
 )
 from vivier.match.features import departement as dept
 from vivier.match.history import AwardHistory
@@ -182,9 +182,9 @@ def test_an_object_naming_a_rare_name_word_marks_those_suppliers():
     # ORIGIO is in one name: named; « menuiserie » is in three: a trade, not a name
     assert name_mentions(names, analyse(text), rows).tolist() == [1.0, 0.0, 0.0, 0.0]
     assert not name_mentions(names, analyse("Travaux de menuiserie"), rows).any()
-    facts = SimpleNamespace(names=names)  # the reason reads the supplier names only
-    assert mention_reason(facts, 0, suppliers[0], text) == ["le besoin cite son nom (ORIGIO)"]
-    assert mention_reason(facts, 1, suppliers[1], text) == []
+    cited = rare_name_terms(names, analyse(text))
+    assert mention_reason(cited, 0, suppliers[0]) == ["le besoin cite son nom (ORIGIO)"]
+    assert mention_reason(cited, 1, suppliers[1]) == []
 
 
 def test_name_words_that_abbreviate_a_query_term_count_as_name_matches():

@@ -21,6 +21,7 @@ from vivier.match import explain
 from vivier.match.bm25 import BM25
 from vivier.match.cpv import check_cpv_codes, prefixes
 from vivier.match.embed import EmbeddingCache, encoder
+from vivier.match.features import rare_name_terms
 from vivier.match.fusion import (
     BUYER_WEIGHTS,
     STARTUP_WEIGHTS,
@@ -294,12 +295,14 @@ class MatchEngine:
         signals = supplier_signals(self.history, text, codes, buyer_siret, normalise_region(region))
         scores = supplier_scores(self.history, self.supplier_facts, signals, text, codes, query)
         terms = set(analyse(text))
+        facts = self.supplier_facts
+        cited = rare_name_terms(facts.names, list(terms)) if facts is not None else {}
         out = []
         for row in self._relevant_rows(scores, signals, k):
             reasons = explain.supplier_reasons(self, row, terms, codes, buyer_siret)
             name = self.history.suppliers.names[row]
             reasons += local_reason(self.supplier_facts, row, query, name)
-            reasons += mention_reason(self.supplier_facts, row, name, text)
+            reasons += mention_reason(cited, row, name)
             out.append(
                 Match(
                     self.history.suppliers.ids[row],

@@ -244,7 +244,8 @@ def candidate_features(
     text: str,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(candidate supplier rows, features matrix with the columns of FEATURES)."""
-    raw_signals = {**raw_signals, **extra_signals(history, facts, query, cpv, text)}
+    terms = analyse(text)
+    raw_signals = {**raw_signals, **extra_signals(facts, query, cpv, terms)}
     region = DEPARTEMENT_REGION.get(query.departement or facts.buyer_dept.get(query.buyer) or "")
     names = history.suppliers.names
     raw_signals["regional"] = regional_subsidiaries(names, region, raw_signals["group"])
@@ -263,7 +264,7 @@ def candidate_features(
     columns["buyers"] = np.log1p(facts.n_buyers[rows])
     columns.update(_geography(facts, query, rows, total, works=is_works(cpv)))
     columns["name_region"] = named_after(names, rows, region)
-    columns["name_mention"] = name_mentions(facts.names, analyse(text), rows)
+    columns["name_mention"] = name_mentions(facts.names, terms, rows)
     columns.update(_cpv_counts(history, rows, cpv))
     columns.update(_buyer_counts(history, facts, rows, query.buyer))
     columns["procedure_share"] = (
@@ -283,11 +284,11 @@ def candidate_features(
 
 
 def extra_signals(
-    history: AwardHistory, facts: SupplierFacts, query: QueryFacts, cpv: list[str], text: str
+    facts: SupplierFacts, query: QueryFacts, cpv: list[str], terms: list[str]
 ) -> dict[str, np.ndarray]:
-    """Signals of the ranker beside those of `signals.supplier_signals`: supplier names,
-    and the labels of the CPV codes of their contracts (the query adds its code's label)."""
-    terms = analyse(text)
+    """Signals of the ranker beside those of `signals.supplier_signals`, from the query's
+    `terms` (`text.analyse`): supplier names, and the labels of the CPV codes of their
+    contracts (the query adds its code's label)."""
     label_terms = terms + [t for code in cpv[:1] for t in _label(code)]
     return {
         "name": facts.names.scores(terms + name_abbreviations(facts.names.vocabulary, terms)),

@@ -23,7 +23,6 @@ from vivier.match.features import (
     candidate_features,
     day_number,
     departement,
-    rare_name_terms,
 )
 from vivier.match.fusion import SUPPLIER_WEIGHTS, fuse
 from vivier.match.history import AwardHistory
@@ -309,13 +308,9 @@ def local_reason(
     return reasons
 
 
-def mention_reason(facts: SupplierFacts | None, row: int, name: str, text: str) -> list[str]:
-    """« le besoin cite son nom (ORIGIO) » when a word of the query is a rare word of the
-    supplier's name (`features.rare_name_terms`)."""
-    if facts is None:
-        return []
-    cited = {
-        term for term, rows in rare_name_terms(facts.names, analyse(text)).items() if row in rows
-    }
-    shown = [word for word in name.split() if cited.intersection(analyse(word))]
+def mention_reason(cited: dict[str, np.ndarray], row: int, name: str) -> list[str]:
+    """« le besoin cite son nom (ORIGIO) » when the supplier's name carries one of the
+    query's rare name terms `cited` (`features.rare_name_terms`, computed once per query)."""
+    terms = {term for term, rows in cited.items() if row in rows}
+    shown = [word for word in name.split() if terms.intersection(analyse(word))]
     return [f"le besoin cite son nom ({', '.join(dict.fromkeys(shown))})"] if shown else []
